@@ -1,0 +1,42 @@
+# makegen's own tasks. Two commands do all set-up on a fresh clone:
+#   make demo   build a virtualenv, install makegen, compile and run the example pipeline
+#   make test   the same virtualenv, the schedulers the tests need, then ruff, mypy, pytest
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JOBS ?= 2
+
+.PHONY: demo test lint unit bench clean schedulers
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(STAMP)
+	cd example_pipeline && ../$(BIN)/makegen build && ../$(BIN)/makegen run -j $(JOBS)
+	@echo
+	@echo "Results are in example_pipeline/results/ (summary: example_pipeline/results/summary/)."
+	@echo "Status of every instance: cd example_pipeline && ../$(BIN)/makegen status"
+
+lint: $(STAMP)
+	$(BIN)/ruff check makegen tests benchmarks
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) -q
+
+schedulers:
+	bash scripts/cluster/sge-up.sh
+	bash scripts/cluster/slurm-up.sh
+
+test: $(STAMP) lint unit
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/compile.py
+
+clean:
+	rm -rf example_pipeline/build example_pipeline/results dist
