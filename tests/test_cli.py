@@ -1,0 +1,79 @@
+"""The command line through typer's CliRunner: output, exit codes, nothing written by check."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import REPO, Project, cli
+
+SMALL = """
+[pipeline]
+name = "small"
+[params]
+sample = ["A", "B", "C"]
+[task.map]
+outputs = ["m/{sample}.txt"]
+run = "echo {sample} > {outputs}"
+[task.all]
+inputs = ["m/{sample}.txt"]
+outputs = ["all.txt"]
+run = "cat {inputs} > {outputs}"
+"""
+
+
+def test_check_prints_tasks_counts_phases_and_writes_nothing(project: Project) -> None:
+    project.pipeline(SMALL)
+    result = cli("check", cwd=project.root)
+    assert result.exit_code == 0
+    assert "pipeline small: 2 tasks, 4 instances, 2 phases" in result.stdout
+    assert "phase 1  map" in result.stdout and "3 instances over sample" in result.stdout
+    assert "phase 2  all" in result.stdout
+    assert sorted(p.name for p in project.root.iterdir()) == ["pipeline.toml"]
+
+
+def test_build_reports_and_writes_one_makefile_per_task(project: Project) -> None:
+    project.pipeline(SMALL)
+    result = cli("build", cwd=project.root)
+    assert result.exit_code == 0
+    assert sorted(p.name for p in (project.build_dir / "tasks").iterdir()) == [
+        "all.mk", "all.sh", "map.mk", "map.sh"]
+    assert (project.build_dir / "manifests" / "phase-1" / "map.txt").read_text() == \
+        "map sample=A\nmap sample=B\nmap sample=C\n"
+
+
+def test_build_with_output_option(project: Project) -> None:
+    project.pipeline(SMALL)
+    result = cli("build", "-o", "elsewhere", cwd=project.root)
+    assert result.exit_code == 0
+    assert (project.root / "elsewhere" / "config.mk").exists()
+
+
+def test_missing_pipeline_file_is_exit_2_with_a_hint(project: Project) -> None:
+    result = cli("check", cwd=project.root)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: pipeline.toml: no such pipeline file")
+    assert "makegen check path/to/pipeline.toml" in result.stderr
+
+
+def test_run_on_a_folder_that_is_not_a_build_is_exit_2(project: Project) -> None:
+    result = cli("run", "nowhere", cwd=project.root)
+    assert result.exit_code == 2
+    assert "is not a makegen build folder" in result.stderr
+
+
+def test_unknown_graph_format_is_exit_2(project: Project) -> None:
+    project.pipeline(SMALL)
+    result = cli("graph", "--format", "png", cwd=project.root)
+    assert result.exit_code == 2
+    assert "use --format dot or --format mermaid" in result.stderr
+
+
+def test_bad_option_is_exit_2_and_python_dash_m_works(project: Project) -> None:
+    result = subprocess.run([sys.executable, "-m", "makegen", "run", "--no-such-option"],
+                            cwd=project.root, capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert "No such option" in result.stderr
+    version = subprocess.run([str(REPO / ".venv" / "bin" / "makegen"), "--version"],
+                             capture_output=True, text=True, check=False)
+    assert version.stdout.startswith("makegen ")
