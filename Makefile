@@ -33,7 +33,7 @@ schedulers:
 	bash scripts/cluster/sge-up.sh
 	bash scripts/cluster/slurm-up.sh
 
-test: $(STAMP) lint unit
+test: $(STAMP) lint schedulers unit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/compile.py

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sh
-
 from .errors import MakegenError
 
 
@@ -66,6 +64,8 @@ def read_build(build_dir: Path) -> BuildInfo:
 
 def run_config(build_dir: Path) -> dict[str, str]:
     """The settings in force (ROOT_DIR, OUTPUT_DIR, [vars]) as Make resolves them here."""
+    import sh  # only commands that read a build need it; keep `makegen build` light
+
     try:
         output = sh.make("-r", "-s", "-f", str(build_dir / "config.mk"), "makegen-config",
                          _err_to_out=True)
