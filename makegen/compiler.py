@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,16 +34,27 @@ def build(path: Path, build_dir: Path) -> tuple[Compiled, list[str]]:
     return compiled, write_build(build_dir, compiled.files)
 
 
+def _bash_error(stderr: str, multiline: bool) -> str:
+    """bash -n's complaint without its `bash: line N:` prefix (kept when the command has lines)."""
+    found = []
+    for line in stderr.strip().splitlines():
+        text = line.removeprefix("bash: ")
+        if not multiline:
+            text = re.sub(r"^line \d+: ", "", text)
+        if "syntax error" in text:
+            found.append(text)
+    return "; ".join(found) or stderr.strip()
+
+
 def _check_bash_syntax(graph: TaskGraph) -> None:
     """Reject a `run` that bash cannot parse now, not on a node after hours in a queue."""
     for task in graph.pipeline.tasks:
         body, _ = command_body(task)
-        script = f"makegen_command() {{\n{body}\n}}\n"
-        result = subprocess.run(["bash", "-n"], input=script, capture_output=True, text=True,
+        result = subprocess.run(["bash", "-n"], input=body + "\n", capture_output=True, text=True,
                                 check=False)
         if result.returncode != 0:
-            detail = result.stderr.strip().replace("bash: line ", "line ")
+            detail = _bash_error(result.stderr, multiline="\n" in task.run.strip())
             source = read_source(graph.pipeline.file)
             raise source.error(f"run is not valid bash: {detail}", f"task.{task.name}", "run",
-                               hint="the command runs under bash -euo pipefail; "
-                                    "write {{ and }} for literal braces")
+                               hint="the command runs under bash -euo pipefail; look for an `if`, "
+                                    "loop, `case`, quote or bracket left open")

@@ -203,8 +203,19 @@ def _check_duplicate_outputs(pipeline: Pipeline) -> None:
         comps_a = components(out_a.tokens)
         for task_b, out_b in entries[i + 1:]:
             comps_b = components(out_b.tokens)
-            example = _overlap(pipeline, comps_a, comps_b, out_b.is_dir) or \
-                _overlap(pipeline, comps_b, comps_a, out_a.is_dir)
+            for (inner_task, inner), (outer_task, outer), inner_comps, outer_comps in (
+                ((task_a, out_a), (task_b, out_b), comps_a, comps_b),
+                ((task_b, out_b), (task_a, out_a), comps_b, comps_a),
+            ):
+                if not (outer.is_dir and len(inner_comps) > len(outer_comps)):
+                    continue
+                if _overlap(pipeline, inner_comps, outer_comps, True) is not None:
+                    raise _error(pipeline, inner_task.name, "outputs",
+                                 f"output {inner.text!r} lies inside {outer.text!r}, a directory "
+                                 f"output of task {outer_task.name}",
+                                 f"a directory output owns everything in it: write the file outside "
+                                 f"{outer.text}, or make it part of task {outer_task.name}")
+            example = _overlap(pipeline, comps_a, comps_b, False) if len(comps_a) == len(comps_b) else None
             if example is None:
                 continue
             if task_a is task_b:

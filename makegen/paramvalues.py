@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import MakegenError
-from .placeholders import PARAM_NAME, Param, PlaceholderError, is_valid_value, parse_path
+from .placeholders import PARAM_NAME, PlaceholderError, is_valid_value, parse_path
 from .source import Source
 
 PIPELINE_NAME = re.compile(r"[A-Za-z0-9_.-]+\Z")
@@ -74,6 +74,7 @@ def _from_file(source: Source, name: str, path: Path) -> tuple[list[str], str]:
     except UnicodeDecodeError:
         raise source.error(f"the values file {path} is not UTF-8 text", "params", name) from None
     values = []
+    first_line: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), 1):
         value = line.split("#", 1)[0].strip()
         if not value:
@@ -82,35 +83,43 @@ def _from_file(source: Source, name: str, path: Path) -> tuple[list[str], str]:
             raise MakegenError(f"value {value!r} of param `{name}` is not allowed in file names "
                                "and commands", file=path, line=number, key=f"[params] {name}",
                                hint=_HINT)
+        if value in first_line:
+            raise MakegenError(f"value {value!r} of param `{name}` is listed twice (also on line "
+                               f"{first_line[value]})", file=path, line=number, key=f"[params] {name}",
+                               hint="every value makes its own instances; list each once")
+        first_line[value] = number
         values.append(value)
     return values, str(path)
 
 
 def _from_glob(source: Source, name: str, pattern: str, root: Path) -> tuple[list[str], str]:
+    placeholder = "{" + name + "}"
+    if pattern.count(placeholder) != 1 or pattern.replace(placeholder, "").count("{"):
+        raise source.error(f"glob {pattern!r} must hold `{placeholder}` exactly once and no other "
+                           "placeholder", "params", name,
+                           hint=f"write {placeholder} where the value stands in the file names, "
+                                f'e.g. glob = "data/{placeholder}.fastq"')
     try:
-        tokens = parse_path(pattern, allow_vars=False)
+        parse_path(pattern, allow_vars=False)
     except PlaceholderError as exc:
         raise source.error(f"glob {pattern!r}: {exc}", "params", name) from None
-    if [t for t in tokens if isinstance(t, Param)] != [Param(name)]:
-        raise source.error(f"glob {pattern!r} must hold `{{{name}}}` exactly once and no other "
-                           "placeholder", "params", name)
-    prefix = "".join(t for t in tokens[: tokens.index(Param(name))] if isinstance(t, str))
-    suffix = "".join(t for t in tokens[tokens.index(Param(name)) + 1 :] if isinstance(t, str))
-    base = Path(pattern) if pattern.startswith("/") else root / pattern
-    glob_text = str(base).replace("{" + name + "}", "*")
-    anchor = Path(glob_text.split("*", 1)[0]).parent
-    relative = glob_text[len(str(anchor)) + 1 :] if str(anchor) != "/" else glob_text[1:]
-    capture = re.compile(re.escape(str(base).replace("{" + name + "}", "\0"))
-                         .replace("\\\0", "(.*)").replace("\0", "(.*)") + r"\Z")
+    base = pattern if pattern.startswith("/") else f"{root}/{pattern}"
+    head, tail = base.split(placeholder)
+    folder = Path(head[: head.rfind("/")] or "/")
+    relative = base[len(str(folder).rstrip("/")) + 1 :].replace(placeholder, "*")
     values = []
-    for match_path in sorted(anchor.glob(relative)):
-        found = capture.match(str(match_path))
-        if not found:
+    for match_path in sorted(folder.glob(relative)):
+        text = str(match_path)
+        if not (text.startswith(head) and text.endswith(tail)):
             continue
-        value = found.group(1)
+        value = text[len(head) : len(text) - len(tail)]
         if not is_valid_value(value):
             raise source.error(f"glob {pattern!r} matched {match_path}, whose value {value!r} is "
                                f"not allowed in file names and commands", "params", name,
-                               hint=_HINT + f"; rename the file or narrow the glob ({prefix}*{suffix})")
+                               hint=_HINT + "; rename the file or narrow the glob")
         values.append(value)
-    return values, f"glob {pattern!r} (matched in {anchor})"
+    if not values:
+        raise source.error(f"glob {pattern!r} matches no file (looked in {folder})", "params", name,
+                           hint="a param needs at least one value: check the pattern and that the "
+                                "files exist; it is relative to the folder of the pipeline file")
+    return values, f"glob {pattern!r}"

@@ -52,6 +52,10 @@ CommandToken = Union[str, Param, Ref]
 class PlaceholderError(ValueError):
     """A malformed placeholder; the caller adds file and key."""
 
+    def __init__(self, message: str, hint: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
 
 def is_valid_value(value: str) -> bool:
     return bool(PARAM_VALUE.match(value)) and value not in (".", "..") and not value.startswith("-")
@@ -118,9 +122,7 @@ def parse_command(text: str) -> tuple[CommandToken, ...]:
     while i < n:
         char = text[i]
         if char == "$" and i + 1 < n and text[i + 1] == "{":
-            end = text.find("}", i + 2)
-            if end < 0:
-                raise PlaceholderError("`${` without a closing `}`")
+            end = _bash_expansion_end(text, i)
             literal.append(text[i : end + 1])
             i = end + 1
         elif text.startswith("{{", i) or text.startswith("}}", i):
@@ -143,6 +145,30 @@ def parse_command(text: str) -> tuple[CommandToken, ...]:
     if literal:
         tokens.append("".join(literal))
     return tuple(tokens)
+
+
+# What may follow `${`: a name, positional or special parameter, optionally after `!` or `#`,
+# then the end or an operator (`${a:-x}`, `${a#p}`, `${a[@]}`, ...).
+_BASH_EXPANSION = re.compile(r"[!#]?(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])(?:[}:=+?#%/^,\[@-]|\Z)")
+
+
+def _bash_expansion_end(text: str, start: int) -> int:
+    """Index of the `}` closing the `${` at `start` (nested braces count)."""
+    depth, i = 0, start + 1
+    while i < len(text):
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                break
+        i += 1
+    if i >= len(text) or not _BASH_EXPANSION.match(text[start + 2 : i + 1]):
+        shown = text[start : i + 1] if i < len(text) else text[start:]
+        raise PlaceholderError(
+            f"`{shown}` is not a bash ${{...}} expansion (bash would stop with \"bad substitution\")",
+            hint="close it right after the name, as in ${HOME}; write {{ and }} for literal braces")
+    return i
 
 
 def _command_placeholder(inner: str) -> CommandToken:

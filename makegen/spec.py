@@ -34,6 +34,7 @@ PIPELINE_KEYS = ("name", "output", "format")
 TOP_KEYS = ("pipeline", "vars", "params", "task")
 TASK_KEYS = ("foreach", "inputs", "outputs", "code", "run", "resources", "after", "phase")
 RESOURCE_KEYS = ("cores", "mem", "time", "queue", "extra")
+PLACEHOLDER_WORDS = ("inputs", "outputs", "tmp", "resources.cores")
 # Make cannot express these in ROOT_DIR/OUTPUT_DIR (white space, `:#$%`), and `*?[` would
 # be read as wildcards by the generated $(wildcard ...) checks.
 _ROOT_FORBIDDEN = set(" \t\n:#$%*?[")
@@ -186,7 +187,12 @@ def _pipeline_table(source: Source, table: dict[str, Any]) -> tuple[str, str]:
     output = table.get("output", "results")
     if not isinstance(output, str) or not output.strip():
         raise source.error("output must be a non-empty string (a folder)", "pipeline", "output")
-    _check_root(source, output, "the output folder")
+    bad = sorted(set(output) & _ROOT_FORBIDDEN)
+    if bad:
+        raise source.error(
+            f"the output folder `{output}` holds {', '.join(repr(c) for c in bad)}, which Make "
+            "cannot handle in a path", "pipeline", "output",
+            hint="choose an output folder without white space or :#$%*?[")
     return name, output.rstrip("/") or "/"
 
 
@@ -205,8 +211,8 @@ def _vars(source: Source, table: dict[str, Any]) -> tuple[tuple[str, str], ...]:
         elif isinstance(value, (int, float, str)):
             text = str(value)
         else:
-            raise source.error(f"{name} must be a string, number or boolean, not a "
-                               f"{type(value).__name__}", "vars", name)
+            raise source.error(f"{name} must be a string, number or boolean, not "
+                               f"{toml_type(value)}", "vars", name)
         if "\n" in text or "\r" in text:
             raise source.error(f"{name} holds a line break; Make settings are one line", "vars", name)
         result.append((name, text))
@@ -226,6 +232,9 @@ def _task(source: Source, name: str, table: Any, params: dict[str, paramvalues.P
             raise source.error(f"missing `{required}`", where,
                                hint="every task needs outputs (what it makes) and run (the command)")
     outputs = _paths(source, where, "outputs", table["outputs"], allow_vars=False)
+    if not outputs:
+        raise source.error("outputs is empty; a task needs at least one output", where, "outputs",
+                           hint="every task needs outputs (what it makes) and run (the command)")
     inputs = _paths(source, where, "inputs", table.get("inputs", []), allow_vars=True)
     for entry in outputs:
         _check_output(source, where, entry)
@@ -243,9 +252,10 @@ def _task(source: Source, name: str, table: Any, params: dict[str, paramvalues.P
     try:
         command = parse_command(run)
     except PlaceholderError as exc:
-        raise source.error(str(exc), where, "run") from None
-    _check_command(source, where, command, inputs, outputs, foreach)
+        raise source.error(str(exc), where, "run", hint=exc.hint) from None
+    _check_command(source, where, command, inputs, outputs, foreach, params)
     code = _strings(source, where, "code", table.get("code", []))
+    _check_code(source, where, code)
     after = _strings(source, where, "after", table.get("after", []))
     resources = _resources(source, where, table.get("resources", {}))
     phase = table.get("phase")
@@ -254,6 +264,15 @@ def _task(source: Source, name: str, table: Any, params: dict[str, paramvalues.P
     return Task(name=name, foreach=foreach, inputs=inputs, outputs=outputs, run=run,
                 command=command, code=code, after=after, resources=resources, phase=phase,
                 recipe_hash=recipe_hash(run, variables))
+
+
+def toml_type(value: Any) -> str:
+    """A TOML reader's name for a value's type, for messages."""
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return "a date or time" if hasattr(value, "isoformat") else f"a {type(value).__name__}"
 
 
 def recipe_hash(run: str, variables: dict[str, str]) -> str:
@@ -277,6 +296,18 @@ def _names_bare(run: str, name: str) -> bool:
             return True
         start = end
     return False
+
+
+def _check_code(source: Source, where: str, code: tuple[str, ...]) -> None:
+    hint = 'list each file by name, e.g. code = ["scripts/hello.sh"]'
+    for path in code:
+        try:
+            tokens = parse_path(path, allow_vars=False)
+        except PlaceholderError as exc:
+            raise source.error(str(exc), where, "code", hint=hint) from None
+        if any(isinstance(t, Param) for t in tokens):
+            raise source.error(f"code path {path!r} holds a placeholder; code files are the same "
+                               "for every instance", where, "code", hint=hint)
 
 
 def _strings(source: Source, where: str, key: str, value: Any) -> tuple[str, ...]:
@@ -359,9 +390,15 @@ def _foreach(source: Source, where: str, table: dict[str, Any], outputs: tuple[P
 
 def _check_command(source: Source, where: str, command: tuple[CommandToken, ...],
                    inputs: tuple[PathEntry, ...], outputs: tuple[PathEntry, ...],
-                   foreach: tuple[str, ...]) -> None:
+                   foreach: tuple[str, ...], params: dict[str, paramvalues.ParamValues]) -> None:
     keys = {"inputs": _keys(inputs), "outputs": _keys(outputs)}
     for token in command:
+        if isinstance(token, Param) and token.name not in params:
+            choices = [f"{{{p}}}" for p in foreach] + [f"{{{w}}}" for w in PLACEHOLDER_WORDS]
+            raise source.error(
+                f"unknown placeholder `{{{token.name}}}`{did_you_mean('{' + token.name + '}', choices)}: "
+                "use {param}, {inputs}, {inputs.key}, {inputs:file}, {outputs}, {outputs.key}, {tmp} "
+                "or {resources.cores}; write `{{` and `}}` for literal braces", where, "run")
         if isinstance(token, Param) and token.name not in foreach:
             raise source.error(f"`{{{token.name}}}` in run is not a param of this task's foreach "
                                f"({', '.join(foreach) or 'none'}){did_you_mean(token.name, foreach)}",
@@ -404,6 +441,7 @@ def _resources(source: Source, where: str, table: Any) -> Resources:
     for scheduler in extra:
         if scheduler not in SCHEDULERS:
             raise source.error(f"extra for unknown scheduler `{scheduler}`"
-                               f"{did_you_mean(scheduler, SCHEDULERS)}", where, "resources")
+                               f"{did_you_mean(scheduler, SCHEDULERS)}", where, "resources",
+                               hint="extra takes options for: " + ", ".join(SCHEDULERS))
     return Resources(cores=cores, mem_mb=mem_mb, time_s=time_s, queue=queue,
                      extra=tuple(sorted(extra.items())))
