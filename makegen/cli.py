@@ -19,7 +19,9 @@ from .buildinfo import read_build
 from .compiler import build, compile_pipeline
 from .errors import MakegenError
 from .graphtext import FORMATS, render_graph
+from .resources import parse_time
 from .runner import run_build
+from .submission import Options
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Compile pipeline.toml into per-task Makefiles and array jobs for "
@@ -94,10 +96,19 @@ def run(
     jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="How many instances at once."),
     keep_going: bool = typer.Option(False, "-k", "--keep-going",
                                     help="Go on past failures with everything that does not depend on them."),
+    missing: bool = typer.Option(False, "--missing",
+                                 help="Only instances that are not done (and their downstream)."),
 ) -> None:
     """Run every out-of-date instance on this machine, in dependency order."""
-    info = read_build(_build_dir(build_dir).resolve())
-    summary = run_build(info, jobs, keep_going)
+    from .status import load_status
+
+    folder = _build_dir(build_dir)
+    info = read_build(folder.resolve())
+    # Instances that status finds done are exactly those make would skip; leaving them out
+    # makes a run with nothing to do cost one status instead of one make per instance.
+    selection = load_status(folder.resolve(), str(folder)).not_done()
+    summary = run_build(info, jobs, keep_going, selection=selection)
+    summary.up_to_date += sum(t.count for t in info.tasks.values()) - sum(map(len, selection.values()))
     typer.echo(f"ran {summary.ran}, up to date {summary.up_to_date}, failed {len(summary.failed)}, "
                f"blocked {len(summary.blocked)}"
                + (f", errors {len(summary.errors)}" if summary.errors else "")
@@ -119,6 +130,100 @@ def graph(
                            hint="use --format dot or --format mermaid")
     compiled = compile_pipeline(_pipeline(pipeline))
     typer.echo(render_graph(compiled.graph, fmt, instances), nl=False)
+
+
+@app.command()
+@handled
+def status(
+    build_dir: Optional[Path] = BUILD_ARG,
+    as_json: bool = typer.Option(False, "--json", help="The spec's JSON object on stdout."),
+    why: bool = typer.Option(False, "--why", help="For every instance that would run, the reason."),
+    stale_after: str = typer.Option("24h", "--stale-after",
+                                    help="When an instance with no time limit counts as stale."),
+) -> None:
+    """Post-mortem from the filesystem alone: the state of every instance."""
+    import time
+
+    from .status import load_status
+    from .statusview import to_json, to_text, to_why
+
+    limit = parse_time(stale_after)
+    if not limit:
+        raise MakegenError(f"--stale-after {stale_after!r} is not a duration", key="--stale-after",
+                           hint='write it like "24h", "90m" or "2d"')
+    folder = _build_dir(build_dir)
+    report = load_status(folder.resolve(), str(folder), limit, details=as_json)
+    if as_json:
+        typer.echo(to_json(report), nl=False)
+    elif why:
+        typer.echo(to_why(report), nl=False)
+    else:
+        typer.echo(to_text(report, time.time(), str(folder)), nl=False)
+
+
+@app.command()
+@handled
+def clean(
+    build_dir: Optional[Path] = BUILD_ARG,
+    tmp: bool = typer.Option(False, "--tmp", help="Remove temporary directories of instances not running."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List what would be removed; remove nothing."),
+) -> None:
+    """Remove temporary directories left by killed jobs (never one a running instance uses)."""
+    from .cleanup import human, leftovers, remove
+    from .status import load_status
+
+    if not tmp:
+        raise MakegenError("say what to clean", key="clean", hint="makegen clean --tmp [--dry-run]")
+    folder = _build_dir(build_dir)
+    removable, kept = leftovers(load_status(folder.resolve(), str(folder)))
+    for item in removable:
+        typer.echo(f"{'would remove' if dry_run else 'removing'} {item.path} ({human(item.size)})")
+    for item in kept:
+        typer.echo(f"keeping {item.path}: {item.task}[{item.key}] is running on {item.host}")
+    total = sum(i.size for i in removable)
+    if dry_run:
+        typer.echo(f"{len(removable)} temporary director{'y' if len(removable) == 1 else 'ies'}, "
+                   f"{human(total)} would be freed")
+    else:
+        freed = remove(removable)
+        typer.echo(f"removed {len(removable)} temporary director{'y' if len(removable) == 1 else 'ies'}, "
+                   f"{human(freed)} freed")
+
+
+@app.command()
+@handled
+def submit(
+    build_dir: Optional[Path] = BUILD_ARG,
+    backend: str = typer.Option(..., "--backend", help="local, sge or slurm."),
+    print_script: bool = typer.Option(False, "--print", help="Write the submission script to stdout."),
+    missing: bool = typer.Option(False, "--missing", help="Only what is not done, and its downstream."),
+    sample: Optional[int] = typer.Option(None, "--sample", min=1,
+                                         help="The first N instances of each task."),
+    throttle: Optional[int] = typer.Option(None, "--throttle", min=1,
+                                           help="At most N tasks of an array at once."),
+    queue: Optional[str] = typer.Option(None, "--queue",
+                                        help="Queue (SGE) or partition (SLURM) for every array."),
+    account: Optional[str] = typer.Option(None, "--account", help="Project (SGE -P) or account (SLURM)."),
+    extra: Optional[list[str]] = typer.Option(None, "--extra",
+                                              help="Flags passed to qsub/sbatch as they are."),
+    array_limit: Optional[int] = typer.Option(
+        None, "--array-limit", min=1, help="Split arrays larger than this (default: ask the scheduler)."),
+    jobs: int = typer.Option(2, "-j", "--jobs", min=1, help="local backend: instances at once."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List the arrays; submit nothing."),
+) -> None:
+    """Submit phase by phase: one array job per task per phase, chained by dependencies."""
+    from .submit import submit_build
+
+    options = _submit_options(missing, sample, throttle, queue, account, extra, jobs)
+    code = submit_build(_build_dir(build_dir), backend, options, print_script, dry_run, array_limit)
+    if code:
+        raise typer.Exit(code)
+
+
+def _submit_options(missing: bool, sample: Optional[int], throttle: Optional[int], queue: Optional[str],
+                    account: Optional[str], extra: Optional[list[str]], jobs: int) -> Options:
+    return Options(missing=missing, sample=sample, throttle=throttle, queue=queue, account=account,
+                   extra=tuple(extra or ()), jobs=throttle or jobs)
 
 
 @app.callback(invoke_without_command=True)

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
-from typing import Optional
+from typing import Any, Optional
 
 import jinja2
 
@@ -148,7 +148,7 @@ def _make_ok_markers(graph: TaskGraph, producer: str, key_parts: list[str], loop
 def _task_makefile(graph: TaskGraph, task: Task) -> str:
     bound = task.foreach
     node = graph.nodes[task.name]
-    upstream: list[dict[str, str]] = []
+    upstream: list[dict[str, Any]] = []
     includes: set[str] = set()
     external = [_make_path(link.entry, None, bound) for link in node.inputs if link.producer is None]
     external += [f"$(call makegen_abs,{make_path(c)})" for c in task.code]
@@ -166,11 +166,13 @@ def _task_makefile(graph: TaskGraph, task: Task) -> str:
                 parts.append(f"$(makegen_v_{source.name})")
                 if source.name not in loops:
                     loops.append(source.name)
+        oks = _make_ok_markers(graph, link.producer, parts, loops)
         upstream.append({
             "task": link.producer,
             "comment": f"input {link.entry.text} is made by task {link.producer}",
             "paths": _make_path(link.entry, link, bound),
-            "oks": _make_ok_markers(graph, link.producer, parts, loops),
+            "oks": oks,
+            "check_done": all(other["oks"] != oks for other in upstream),
             "ok_pattern": _ok_pattern(graph, link.producer),
         })
     after = []

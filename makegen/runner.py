@@ -117,7 +117,9 @@ def _record(outcome: Outcome, summary: RunSummary, out: TextIO) -> bool:
         else:
             summary.up_to_date += 1
         return True
-    message = outcome.stderr.rstrip() or f"{label}: exit code {outcome.code}"
+    # Make's own "make: *** [...] Error N" line says nothing the task script did not say.
+    message = "\n".join(line for line in outcome.stderr.rstrip().splitlines()
+                        if not line.startswith("make: *** ")) or f"{label}: exit code {outcome.code}"
     print(message, file=out, flush=True)
     if outcome.code == markers.EXIT_FAILED:
         summary.failed.append(label)

@@ -1,0 +1,71 @@
+"""`makegen submit`: plan the arrays, render the backend's script, print it or run it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .backends import BACKENDS
+from .buildinfo import read_build
+from .errors import MakegenError, did_you_mean
+from .submission import Options, Plan, plan
+
+
+def submit_build(build_arg: Path, backend_name: str, options: Options, print_script: bool,
+                 dry_run: bool, array_limit: Optional[int]) -> int:
+    """Submit (or print, or list) a build; the exit code for the CLI."""
+    if backend_name not in BACKENDS:
+        raise MakegenError(f"unknown backend `{backend_name}`{did_you_mean(backend_name, BACKENDS)}",
+                           key="--backend", hint="use --backend " + ", ".join(BACKENDS))
+    backend = BACKENDS[backend_name]()
+    folder = build_arg.resolve()
+    build = read_build(folder)
+    selection = None
+    if options.missing:
+        from .status import load_status
+
+        selection = load_status(folder, str(build_arg)).not_done()
+    submission = plan(build, selection, options, array_limit or backend.limit())
+    if not submission.arrays:
+        typer.echo("nothing to submit: every selected instance is done", err=print_script)
+        return 0
+    if dry_run:
+        typer.echo(describe(submission))
+        return 0
+    script = backend.script(submission)
+    if print_script:
+        sys.stdout.write(script)
+        return 0
+    return _run(script, backend_name)
+
+
+def describe(submission: Plan) -> str:
+    lines = [f"{len(submission.arrays)} array job(s), {submission.instances} instance(s):"]
+    for array in submission.arrays:
+        if array.elementwise is not None:
+            wait = f"task by task after array {array.elementwise}"
+        elif array.waits_for:
+            wait = "after arrays " + ", ".join(str(n) for n in array.waits_for)
+        else:
+            wait = "at once"
+        lines.append(f"  {array.number:>3}. phase {array.phase} {array.name}: {array.count} instance(s), "
+                     f"{wait}")
+    return "\n".join(lines)
+
+
+def _run(script: str, backend_name: str) -> int:
+    import sh
+
+    try:
+        sh.bash("-s", _in=script, _out=sys.stdout, _err=sys.stderr)
+    except sh.ErrorReturnCode as exc:
+        if backend_name == "local":
+            return 1
+        raise MakegenError(
+            f"the {backend_name} submission stopped with exit code {exc.exit_code} (the scheduler's "
+            "message is above); the arrays it had submitted were cancelled",
+            key="submit", hint="fix the request (resources, queue, account) and submit again") from None
+    return 0

@@ -1,0 +1,251 @@
+"""Post-mortem from the filesystem: real runs, kills, failures, deletions, copies, torn markers."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from conftest import REPO, Project, cli
+
+DIAMOND = """
+[pipeline]
+name = "diamond"
+
+[params]
+sample = ["s1", "s2", "s3", "s4", "s5", "s6"]
+
+[task.split]
+inputs = ["data/{sample}.txt"]
+outputs = ["split/{sample}.txt"]
+code = ["scripts/work.sh"]
+run = "bash scripts/work.sh split {sample} {inputs} {outputs}"
+
+[task.left]
+inputs = ["split/{sample}.txt"]
+outputs = ["left/{sample}.txt"]
+run = "bash scripts/work.sh left {sample} {inputs} {outputs}"
+
+[task.right]
+inputs = ["split/{sample}.txt"]
+outputs = ["right/{sample}.txt"]
+run = "bash scripts/work.sh right {sample} {inputs} {outputs}"
+
+[task.join]
+inputs = { l = "left/{sample}.txt", r = "right/{sample}.txt" }
+outputs = ["joined.txt"]
+run = "echo join >> counts/join; cat {inputs} > {outputs}"
+"""
+
+WORK = """\
+step=$1 sample=$2 input=$3 output=$4
+echo "$sample" >> "counts/$step"
+if [ -e "fail/$step-$sample" ]; then echo "told to fail" >&2; exit 7; fi
+sleep "${DELAY:-0}"
+{ echo "$step $sample"; cat "$input"; } > "$output"
+"""
+
+
+def diamond(project: Project) -> None:
+    project.pipeline(DIAMOND)
+    project.write("scripts/work.sh", WORK)
+    for i in range(1, 7):
+        project.write(f"data/s{i}.txt", f"data {i}\n")
+    for folder in ("counts", "fail"):
+        (project.root / folder).mkdir(exist_ok=True)
+    project.build()
+
+
+def status_json(project: Project, build: str = "build", cwd: Path | None = None,
+                env: dict[str, str] | None = None) -> dict[str, Any]:
+    result = subprocess.run([str(REPO / ".venv" / "bin" / "makegen"), "status", build, "--json"],
+                            cwd=cwd or project.root, capture_output=True, text=True,
+                            env={**os.environ, **(env or {})}, check=False)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def states(report: dict[str, Any]) -> dict[str, str]:
+    return {i["id"]: i["state"] for i in report["instances"]}
+
+
+def test_json_has_the_spec_shape_and_argv_runs_the_instance(project: Project) -> None:
+    diamond(project)
+    report = status_json(project)
+    assert report["pipeline"] == "diamond"
+    assert report["summary"] == {"done": 0, "outdated": 0, "failed": 0, "running": 0, "stale": 0,
+                                 "blocked": 13, "pending": 6}
+    first = report["instances"][0]
+    assert first["id"] == "split[sample=s1]" and first["key"] == "s1" and first["phase"] == 1
+    assert first["outputs"] == ["split/s1.txt"]
+    assert first["argv"] == ["make", "-f", "build/tasks/split.mk", "sample=s1"]
+    assert set(first) >= {"started", "finished", "host", "job", "exit_code", "log"}
+    ran = subprocess.run(first["argv"], cwd=project.root, capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert states(status_json(project))["split[sample=s1]"] == "done"
+
+
+def test_failure_blocks_its_dependents_and_independent_branches_finish(project: Project) -> None:
+    diamond(project)
+    (project.root / "fail" / "left-s3").touch()
+    result = project.run("-k", "-j", "2")
+    assert result.returncode == 1
+    report = status_json(project)
+    by_id = {i["id"]: i for i in report["instances"]}
+    failed = by_id["left[sample=s3]"]
+    assert failed["state"] == "failed" and failed["exit_code"] == 7 and failed["host"]
+    assert "told to fail" in Path(failed["log"] if failed["log"].startswith("/")
+                                  else project.root / failed["log"]).read_text()
+    joined = by_id["join"]
+    assert joined["state"] == "blocked" and "left[sample=s3] is failed" in joined["reason"]
+    assert by_id["right[sample=s3]"]["state"] == "done"
+    assert report["summary"]["done"] == 6 + 5 + 6
+    text = cli("status", cwd=project.root).stdout
+    assert "left[sample=s3]  exit 7" in text and "| told to fail" in text
+    assert "join: upstream left[sample=s3] is failed" in text
+    assert "makegen run build --missing" in text
+    # Fix the cause: only the failed instance and what depends on it run again.
+    (project.root / "fail" / "left-s3").unlink()
+    before = {step: project.counter(step) for step in ("split", "left", "right", "join")}
+    assert project.run("--missing").returncode == 0
+    after = {step: project.counter(step) for step in ("split", "left", "right", "join")}
+    assert {k: after[k] - before[k] for k in after} == {"split": 0, "left": 1, "right": 0, "join": 1}
+    assert status_json(project)["summary"]["done"] == 19
+
+
+def test_deleting_one_output_makes_it_pending_and_downstream_blocked(project: Project) -> None:
+    diamond(project)
+    assert project.run("-j", "2").returncode == 0
+    (project.results / "split" / "s2.txt").unlink()
+    report = states(status_json(project))
+    assert report["split[sample=s2]"] == "pending"
+    assert report["left[sample=s2]"] == report["right[sample=s2]"] == report["join"] == "blocked"
+    assert list(report.values()).count("done") == 15
+    why = cli("status", "--why", cwd=project.root).stdout
+    assert "split[sample=s2]: pending: output missing: split/s2.txt" in why
+    assert project.run("--missing").returncode == 0
+    assert (project.counter("split"), project.counter("left"), project.counter("join")) == (7, 7, 2)
+
+
+def test_why_names_each_reason(project: Project) -> None:
+    diamond(project)
+    assert project.run("-j", "2").returncode == 0
+    future = time.time() + 10
+    os.utime(project.root / "data" / "s1.txt", (future, future))
+    os.utime(project.root / "scripts" / "work.sh", (future + 1, future + 1))
+    why = cli("status", "--why", cwd=project.root).stdout
+    assert "split[sample=s1]: outdated: code file" in why and "scripts/work.sh changed" in why
+    os.utime(project.root / "scripts" / "work.sh", (future - 100, future - 100))
+    why = cli("status", "--why", cwd=project.root).stdout
+    assert f"split[sample=s1]: outdated: input {project.root}/data/s1.txt is newer" in why
+    assert "left[sample=s1]: blocked: upstream split[sample=s1] is outdated" in why
+    project.pipeline(DIAMOND.replace("echo join >>", "echo JOIN >>"))
+    project.build()
+    why = cli("status", "--why", cwd=project.root).stdout
+    assert "join: blocked" in why
+    os.utime(project.root / "data" / "s1.txt", (future - 100, future - 100))
+    why = cli("status", "--why", cwd=project.root).stdout
+    assert why == "join: outdated: recipe changed (run or a var default it names)\n"
+
+
+def test_sigkill_during_a_run_is_stale_never_done_and_missing_finishes(project: Project) -> None:
+    diamond(project)
+    rng = random.Random(7)
+    env = {**os.environ, "DELAY": "0.3"}
+    proc = subprocess.Popen([str(REPO / ".venv" / "bin" / "makegen"), "run", "-j", "2"],
+                            cwd=project.root, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(rng.uniform(1.2, 2.4))
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    time.sleep(0.2)
+    report = status_json(project)
+    by_state: dict[str, list[str]] = {}
+    for instance in report["instances"]:
+        by_state.setdefault(instance["state"], []).append(instance["id"])
+    assert by_state.get("stale"), f"nothing was caught running: {by_state}"
+    assert not by_state.get("running")
+    for instance in report["instances"]:
+        visible = [o for o in instance["outputs"] if (project.results / o).exists()]
+        if instance["state"] == "stale":
+            assert not visible, f"{instance['id']} was killed but shows {visible}"
+            assert "which is gone" in instance["reason"]
+        if instance["state"] == "done":
+            assert visible == instance["outputs"]
+    done_before = [i["id"] for i in report["instances"] if i["state"] == "done"]
+    counts_before = {s: project.counter(s) for s in ("split", "left", "right")}
+    assert project.run("--missing", "-j", "2").returncode == 0
+    final = status_json(project)
+    assert final["summary"]["done"] == 19
+    reran = {s: project.counter(s) - counts_before[s] for s in counts_before}
+    for step in ("split", "left", "right"):
+        done_here = sum(1 for i in done_before if i.startswith(step + "["))
+        assert reran[step] == 6 - done_here, f"{step}: re-ran {reran[step]}, {done_here} were done"
+
+
+def test_status_of_a_moved_copy_is_the_same(project: Project, tmp_path: Path) -> None:
+    diamond(project)
+    (project.root / "fail" / "right-s5").touch()
+    project.run("-k")
+    here = status_json(project)
+    moved = tmp_path / "moved" / "proj"
+    moved.parent.mkdir()
+    subprocess.run(["cp", "-a", str(project.root), str(moved)], check=True)
+    shutil.rmtree(project.root)
+    site = moved / "site.mk"
+    site.write_text(f"ROOT_DIR = {moved}\n")
+    there = status_json(project, cwd=moved, env={"MAKEGEN_CONFIG": str(site)})
+    assert states(there) == states(here)
+    assert there["summary"] == here["summary"]
+
+
+def test_a_torn_marker_is_reported_not_believed(project: Project) -> None:
+    diamond(project)
+    assert project.run("-j", "2").returncode == 0
+    state = project.results / ".makegen" / "state"
+    (state / "left" / "s4.failed").write_text("finish")  # a torn write: no exit code
+    (state / "right" / "s4.started").write_bytes(b"\x00\xff")
+    for ok in (state / "right").glob("s4.ok-*"):
+        ok.unlink()
+    report = status_json(project)
+    by_id = {i["id"]: i for i in report["instances"]}
+    assert by_id["left[sample=s4]"]["state"] == "failed"
+    assert "unreadable" in by_id["left[sample=s4]"]["problem"]
+    assert by_id["right[sample=s4]"]["state"] == "stale"
+    assert "unreadable" in by_id["right[sample=s4]"]["problem"]
+    assert by_id["join"]["state"] == "blocked"
+    text = cli("status", cwd=project.root).stdout
+    assert "problems with marker files (2)" in text
+
+
+def test_clean_tmp_removes_leftovers_but_not_a_running_instance(project: Project) -> None:
+    diamond(project)
+    tmp = project.results / ".makegen" / "tmp" / "split"
+    tmp.mkdir(parents=True)
+    dead = tmp / "s1=somehost=12345"
+    (dead / "out").mkdir(parents=True)
+    (dead / "out" / "big").write_bytes(b"x" * 300_000)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+    proc = subprocess.Popen(["make", "-f", str(project.build_dir / "tasks" / "split.mk"), "sample=s2"],
+                            cwd=project.root, env={**env, "DELAY": "3"}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not list(tmp.glob("s2=*")):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    listed = cli("clean", "--tmp", "--dry-run", cwd=project.root)
+    assert "would remove" in listed.stdout and "s1=somehost=12345" in listed.stdout
+    assert "keeping" in listed.stdout and "split[s2] is running" in listed.stdout
+    assert dead.exists()
+    cleaned = cli("clean", "--tmp", cwd=project.root)
+    assert "removed 1 temporary directory, 293.0 KiB freed" in cleaned.stdout
+    assert not dead.exists()
+    assert list(tmp.glob("s2=*")), "the running instance's directory stays"
+    proc.wait()
+    assert (project.results / "split" / "s2.txt").exists()
