@@ -29,9 +29,11 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) -q
 
+# The test clusters run with small array limits, so that the tests see phases split into
+# several arrays (Grid Engine max_aj_tasks, SLURM MaxArraySize: indices up to 5).
 schedulers:
-	bash scripts/cluster/sge-up.sh
-	bash scripts/cluster/slurm-up.sh
+	MAKEGEN_SGE_MAX_AJ_TASKS=5 bash scripts/cluster/sge-up.sh
+	MAKEGEN_SLURM_MAX_ARRAY_SIZE=6 bash scripts/cluster/slurm-up.sh
 
 test: $(STAMP) lint schedulers unit
 
