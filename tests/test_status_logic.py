@@ -1,0 +1,127 @@
+"""Status rules on a fake filesystem: no runs, no cluster, just markers and mtimes."""
+
+from __future__ import annotations
+
+import calendar
+import time
+from pathlib import Path
+from typing import Optional
+
+from conftest import Project
+
+from makegen import markers
+from makegen.buildinfo import read_build
+from makegen.status import Settings, compute_status
+
+PIPELINE = """
+[pipeline]
+name = "logic"
+[params]
+sample = ["A", "B"]
+[task.map]
+inputs = ["in/{sample}.txt"]
+outputs = ["m/{sample}.txt"]
+run = "cp {inputs} {outputs}"
+resources = { time = "10m" }
+[task.sum]
+inputs = ["m/{sample}.txt"]
+outputs = ["sum.txt"]
+run = "cat {inputs} > {outputs}"
+"""
+
+NOW = calendar.timegm(time.strptime("2026-11-26T12:00:00Z", "%Y-%m-%dT%H:%M:%SZ"))
+
+
+class FakeDisk:
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[int, str]] = {}
+        self.live: set[int] = set()
+
+    def add(self, path: str, mtime: int, text: str = "") -> None:
+        self.files[path] = (mtime * 10**9, text)
+
+    def mtime_ns(self, path: str) -> Optional[int]:
+        return self.files[path][0] if path in self.files else None
+
+    def listdir(self, folder: str) -> list[str]:
+        return [p[len(folder) + 1:] for p in self.files if p.startswith(folder + "/")]
+
+    def read(self, path: str) -> Optional[str]:
+        return self.files[path][1] if path in self.files else None
+
+    def alive(self, pid: int, task: str) -> bool:
+        return pid in self.live
+
+
+def setup(project: Project) -> tuple[object, Settings, FakeDisk, str]:
+    project.pipeline(PIPELINE)
+    project.build()
+    build = read_build(project.build_dir.resolve())
+    settings = Settings(root_dir="/r", output_dir="/o", variables={}, hostname="here", now=NOW)
+    disk = FakeDisk()
+    for sample in "AB":
+        disk.add(f"/r/in/{sample}.txt", int(NOW) - 3600)
+    return build, settings, disk, build.tasks["map"].recipe_hash
+
+
+def started(disk: FakeDisk, key: str, host: str, pid: int, at: float) -> None:
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
+    disk.add(f"/o/.makegen/state/map/{key}{markers.STARTED}", int(at),
+             f"started={stamp}\nhost={host}\npid={pid}\njob=9.1\n")
+
+
+def state_of(build: object, settings: Settings, disk: FakeDisk) -> dict[str, str]:
+    report = compute_status(build, settings, disk, "build")  # type: ignore[arg-type]
+    return {i.id: f"{i.state}: {i.reason}" for i in report.instances}
+
+
+def test_running_elsewhere_until_the_time_limit_then_stale(project: Project) -> None:
+    build, settings, disk, _ = setup(project)
+    started(disk, "A", "node7", 123, NOW - 5 * 60)
+    started(disk, "B", "node7", 124, NOW - 20 * 60)
+    states = state_of(build, settings, disk)
+    assert states["map[sample=A]"] == "running: "
+    assert states["map[sample=B]"].startswith("stale: started 20m ago, past its time limit (15m)")
+    assert states["sum"] == "blocked: upstream map[sample=A] is running"
+
+
+def test_started_here_by_a_process_that_is_gone_is_stale_at_once(project: Project) -> None:
+    build, settings, disk, _ = setup(project)
+    started(disk, "A", "here", 4242, NOW - 1)
+    started(disk, "B", "here", 4243, NOW - 1)
+    disk.live.add(4243)
+    states = state_of(build, settings, disk)
+    assert states["map[sample=A]"] == "stale: started here by process 4242, which is gone"
+    assert states["map[sample=B]"] == "running: "
+
+
+def test_done_then_outdated_by_an_input_then_by_the_recipe(project: Project) -> None:
+    build, settings, disk, recipe = setup(project)
+    for sample in "AB":
+        disk.add(f"/o/m/{sample}.txt", int(NOW) - 100)
+        disk.add(f"/o/.makegen/state/map/{sample}{markers.OK}{recipe}", int(NOW) - 99, "finished=x\nexit=0\n")
+    states = state_of(build, settings, disk)
+    assert states["map[sample=A]"] == "done: "
+    assert states["sum"] == "pending: never run"
+    disk.add("/r/in/B.txt", int(NOW) - 10)
+    assert state_of(build, settings, disk)["map[sample=B]"] == "outdated: input /r/in/B.txt is newer"
+    disk.add("/r/in/B.txt", int(NOW) - 3600)
+    del disk.files[f"/o/.makegen/state/map/A{markers.OK}{recipe}"]
+    disk.add(f"/o/.makegen/state/map/A{markers.OK}0000000000000000", int(NOW) - 99, "finished=x\nexit=0\n")
+    states = state_of(build, settings, disk)
+    assert states["map[sample=A]"] == "outdated: recipe changed (run or a var default it names)"
+    assert states["sum"] == "blocked: upstream map[sample=A] is outdated"
+
+
+def test_missing_external_input_blocks_and_names_the_file(project: Project) -> None:
+    build, settings, disk, _ = setup(project)
+    del disk.files["/r/in/B.txt"]
+    assert state_of(build, settings, disk)["map[sample=B]"] == "blocked: missing input file /r/in/B.txt"
+
+
+def test_keys_with_dots_and_temporary_marker_files(tmp_path: Path) -> None:
+    index = markers.MarkerIndex.from_names(
+        ["a.b.started", "a.b.ok-123", "c.started", "c.ok-1.tmp.77", "d.failed", "e.blocked"])
+    assert index.get("a.b") == markers.Found(started=True, ok_hashes=("123",))
+    assert index.get("c").in_progress
+    assert index.get("d").failed and index.get("e").blocked
