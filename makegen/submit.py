@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import Optional
@@ -39,6 +40,12 @@ def submit_build(build_arg: Path, backend_name: str, options: Options, print_scr
     if print_script:
         sys.stdout.write(script)
         return 0
+    if backend.command and shutil.which(backend.command) is None:
+        raise MakegenError(
+            f"`{backend.command}` is not on PATH here, so nothing was submitted", key="--backend",
+            hint=f"run makegen on a {backend_name} submit host (with the scheduler's environment "
+                 f"loaded), or pipe the script there: makegen submit --backend {backend_name} "
+                 "--print | ssh cluster bash")
     return _run(script, backend_name)
 
 

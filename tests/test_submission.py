@@ -99,3 +99,12 @@ def test_unknown_backend_is_exit_2_with_did_you_mean(project: Project) -> None:
     result = cli("submit", "--backend", "slrum", cwd=project.root)
     assert result.exit_code == 2
     assert "unknown backend `slrum` (did you mean `slurm`?)" in result.stderr
+
+
+def test_submitting_without_the_scheduler_says_how_to_print_instead(project: Project) -> None:
+    built(project)
+    result = cli("submit", "--backend", "sge", cwd=project.root, env={"PATH": "/nonexistent"})
+    assert result.exit_code == 2
+    assert "`qsub` is not on PATH here, so nothing was submitted" in result.stderr
+    assert "makegen submit --backend sge --print | ssh cluster bash" in result.stderr
+    assert not (project.results / ".makegen" / "submit").exists()

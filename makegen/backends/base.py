@@ -16,6 +16,7 @@ class Backend:
 
     name: ClassVar[str] = ""
     template: ClassVar[str] = ""
+    command: ClassVar[str] = ""  # the scheduler's submit command, which must be on PATH
     default_limit: ClassVar[int] = 1_000_000
 
     def limit(self) -> int:

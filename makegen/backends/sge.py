@@ -13,6 +13,7 @@ from .base import Backend, wall_clock
 class SgeBackend(Backend):
     name: ClassVar[str] = "sge"
     template: ClassVar[str] = "submit-sge.sh.j2"
+    command: ClassVar[str] = "qsub"
     default_limit: ClassVar[int] = 75_000
 
     def limit(self) -> int:

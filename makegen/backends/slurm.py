@@ -13,6 +13,7 @@ from .base import Backend, wall_clock
 class SlurmBackend(Backend):
     name: ClassVar[str] = "slurm"
     template: ClassVar[str] = "submit-slurm.sh.j2"
+    command: ClassVar[str] = "sbatch"
     default_limit: ClassVar[int] = 1000  # MaxArraySize 1001: indices up to 1000
 
     def limit(self) -> int:
