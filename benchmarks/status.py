@@ -21,31 +21,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from compile import PIPELINE  # noqa: E402  (the same standard shape as the compile benchmark)
+from measure import run_command  # noqa: E402
+
 MAKEGEN = Path(sys.executable).parent / "makegen"
-PIPELINE = """\
-[pipeline]
-name = "bench"
-[params]
-sample = { file = "samples.txt" }
-[task.a]
-inputs = ["data/{sample}.txt"]
-outputs = ["a/{sample}.txt"]
-run = "cat {inputs} > {outputs}"
-[task.b]
-inputs = ["a/{sample}.txt"]
-outputs = ["b/{sample}.txt"]
-run = "cat {inputs} > {outputs}"
-[task.c]
-inputs = ["b/{sample}.txt"]
-outputs = ["c/{sample}.txt"]
-run = "cat {inputs} > {outputs}"
-[task.d]
-inputs = ["c/{sample}.txt"]
-outputs = ["all.txt"]
-run = "cat {inputs:file} > {outputs}"
-"""
-
-
 def touch(path: Path, when: float, text: str = "") -> None:
     path.write_text(text)
     os.utime(path, (when, when))
@@ -58,7 +38,7 @@ def synthesize(work: Path, samples: int) -> None:
     work.mkdir(parents=True)
     names = [f"s{i:07d}" for i in range(samples)]
     (work / "samples.txt").write_text("\n".join(names) + "\n")
-    (work / "pipeline.toml").write_text(PIPELINE)
+    (work / "pipeline.toml").write_text(PIPELINE.format(samples=samples, instances=3 * samples + 1))
     subprocess.run([str(MAKEGEN), "build"], cwd=work, check=True, stdout=subprocess.DEVNULL)
     graph = json.loads((work / "build" / "graph.json").read_text())
     hashes = {t["name"]: t["hash"] for t in graph["tasks"]}
@@ -66,11 +46,11 @@ def synthesize(work: Path, samples: int) -> None:
     (work / "data").mkdir()
     for name in names:
         touch(work / "data" / f"{name}.txt", base, name)
-    for step, task in enumerate("abcd", 1):
+    for step, task in enumerate(("a", "b", "c", "gather"), 1):
         state = results / ".makegen" / "state" / task
         state.mkdir(parents=True)
-        keys = names if task != "d" else ["_"]
-        outputs = [results / task / f"{n}.txt" for n in names] if task != "d" else [results / "all.txt"]
+        keys = names if task != "gather" else ["_"]
+        outputs = [results / task / f"{n}.txt" for n in names] if task != "gather" else [results / "all.txt"]
         outputs[0].parent.mkdir(parents=True, exist_ok=True)
         when = base + step * 60
         for key, output in zip(keys, outputs):
@@ -81,19 +61,16 @@ def synthesize(work: Path, samples: int) -> None:
 
 
 def measure(work: Path, *args: str) -> tuple[float, float]:
-    start = time.perf_counter()
-    with open(os.devnull, "w") as sink:
-        proc = subprocess.Popen([str(MAKEGEN), "status", *args], cwd=work, stdout=sink)
-        _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if status:
-        raise SystemExit(f"makegen status {' '.join(args)} failed ({status})")
-    return wall, usage.ru_maxrss / 1024
+    sample = run_command([str(MAKEGEN), "status", *args], work, work / "status.log",
+                         {k: v for k, v in os.environ.items() if not k.startswith("MAKE")})
+    if sample.code:
+        raise SystemExit(f"makegen status {' '.join(args)} failed: see {work / 'status.log'}")
+    return sample.wall, sample.rss_mib
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=33_333, help="3N+1 instances (default 100,000)")
+    parser.add_argument("--samples", type=int, default=33_334, help="3N+1 instances (default 100,003)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=HERE / "work" / "status")
     options = parser.parse_args()

@@ -1,0 +1,84 @@
+"""Wall clock and peak RSS of one child process, shared by the benchmark scripts (stdlib only).
+
+Peak RSS comes from GNU time (`/usr/bin/time -f %M`) when it is installed, otherwise from
+os.wait4(). The two differ in one way that matters: on Linux a process's ru_maxrss keeps the
+high-water mark of the memory it had before its execve(), and a child that Python spawns
+(vfork, or fork) starts from the *Python parent's* peak RSS. So os.wait4() from this script
+never reports less than this script's own peak (about 12 MiB at start, more once it has
+held a big list). GNU time is a small C program whose child starts near 1 MiB, so its %M is
+the command's own peak. With the fallback, `floor_kib()` gives the floor to compare against.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+MIB = 1024 * 1024
+
+
+@dataclass
+class Sample:
+    wall: float       # seconds
+    rss_kib: int      # peak resident set, KiB
+    code: int         # exit code
+    log: Path         # stdout and stderr of the command
+
+    @property
+    def rss_mib(self) -> float:
+        return self.rss_kib * 1024 / MIB
+
+
+def _gnu_time() -> Optional[str]:
+    path = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
+    if path is None:
+        return None
+    try:
+        result = subprocess.run([path, "-f", "%M", "true"], capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    last = result.stderr.strip().splitlines()[-1:] or [""]
+    return path if result.returncode == 0 and last[0].isdigit() else None
+
+
+GNU_TIME = _gnu_time()
+METHOD = ("GNU time -f %M (" + GNU_TIME + ")") if GNU_TIME else "os.wait4() ru_maxrss (no GNU time)"
+
+
+def run_command(argv: list[str], cwd: Path, log: Path, env: dict[str, str]) -> Sample:
+    """Run argv in cwd with stdin from /dev/null and stdout+stderr to log."""
+    rss_file = log.with_name(log.name + ".rss")
+    full = [GNU_TIME, "-f", "%M", "-o", str(rss_file), *argv] if GNU_TIME else argv
+    with open(log, "wb") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(full, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code
+    rss = usage.ru_maxrss
+    if GNU_TIME:
+        # On failure GNU time writes "Command exited with non-zero status N" first.
+        lines = rss_file.read_text().strip().splitlines()
+        rss = int(lines[-1]) if lines and lines[-1].isdigit() else -1
+        rss_file.unlink()
+    return Sample(wall, rss, code, log)
+
+
+def floor_kib(env: dict[str, str], scratch: Path) -> int:
+    """The smallest peak RSS this method can report: that of `true`."""
+    return run_command(["true"], scratch, scratch / "floor.log", env).rss_kib
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        text = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return ""
+    return "\n".join(text[-lines:])
