@@ -37,8 +37,12 @@ schedulers:
 
 test: $(STAMP) lint schedulers unit
 
+# Speed and memory (docs/benchmarks.md): installs the bench extra (snakemake) for the comparison.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/compile.py
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/compile.py --markdown
+	$(BIN)/python benchmarks/node_overhead.py --markdown
+	$(BIN)/python benchmarks/status.py
 
 clean:
 	rm -rf example_pipeline/build example_pipeline/results dist
