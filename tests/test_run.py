@@ -297,3 +297,51 @@ def test_undeclared_files_are_discarded_and_command_environment(project: Project
     lines = (project.results / "env.txt").read_text().splitlines()
     assert lines == [str(project.root), "0"]
     assert not (project.results / "env.txt.junk").exists()
+
+
+def test_after_orders_without_files_and_blocks_on_failure(project: Project) -> None:
+    project.pipeline("""
+        [pipeline]
+        name = "after"
+        [params]
+        n = ["1", "2"]
+        [task.prepare]
+        outputs = ["prep/{n}.txt"]
+        run = "test -e go/{n}; echo {n} > {outputs}"
+        [task.report]
+        after = ["prepare"]
+        outputs = ["report.txt"]
+        run = "ls {outputs}/.. > /dev/null 2>&1 || true; echo done > {outputs}"
+    """)
+    (project.root / "go").mkdir()
+    (project.root / "go" / "1").touch()
+    project.build()
+    result = project.run("-k")
+    assert result.returncode == 1
+    assert 'makegen: report is blocked: task prepare has not finished: prepare[2]' in result.stdout
+    (project.root / "go" / "2").touch()
+    assert project.run().returncode == 0
+    assert (project.results / "report.txt").read_text() == "done\n"
+
+
+def test_an_input_named_by_a_var_follows_the_run_time_setting(project: Project, tmp_path: Path) -> None:
+    project.pipeline("""
+        [pipeline]
+        name = "varinput"
+        [vars]
+        REF = "data/ref.txt"
+        [task.use]
+        inputs = { ref = "${REF}" }
+        outputs = ["used.txt"]
+        run = "cat {inputs.ref} > {outputs}"
+    """)
+    project.write("data/ref.txt", "default reference\n")
+    other = tmp_path / "elsewhere.txt"
+    other.write_text("site reference\n")
+    project.build()
+    result = project.make("use", env={"REF": str(other)})
+    assert result.returncode == 0, result.stderr
+    assert (project.results / "used.txt").read_text() == "site reference\n"
+    missing = project.make("use", "REF=nowhere.txt")
+    assert missing.returncode != 0
+    assert f"missing input file: {project.root}/nowhere.txt" in missing.stderr
