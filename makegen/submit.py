@@ -72,7 +72,8 @@ def _run(script: str, backend_name: str) -> int:
         if backend_name == "local":
             return 1
         raise MakegenError(
-            f"the {backend_name} submission stopped with exit code {exc.exit_code} (the scheduler's "
+            f"the {backend_name} submission script stopped with exit code {exc.exit_code} (its "
             "message is above); the arrays it had submitted were cancelled",
-            key="submit", hint="fix the request (resources, queue, account) and submit again") from None
+            key="submit", hint="when the scheduler refused a request, fix it (resources, queue, "
+                               "account) and submit again") from None
     return 0
