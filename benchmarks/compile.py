@@ -41,14 +41,13 @@ import os
 import platform
 import re
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 # benchmarks/measure.py, beside this script (Python puts the script's folder on sys.path).
-from measure import GNU_TIME, METHOD, Sample, floor_kib, run_command, tail
+from measure import GNU_TIME, METHOD, Sample, clean_env, floor_kib, run_command, tail, tool, version
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_WORKDIR = HERE / "work"
@@ -140,9 +139,6 @@ class BenchError(Exception):
     pass
 
 
-def clean_env() -> dict[str, str]:
-    """The environment of the children, without what `make bench` would leak into it."""
-    return {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
 
 
 def timed(argv: list[str], cwd: Path, log: Path) -> Sample:
@@ -156,21 +152,8 @@ def check(run: Sample, argv: list[str], cwd: Path) -> None:
                          f"  last lines of {run.log}:\n{tail(run.log)}")
 
 
-def tool(name: str) -> Optional[str]:
-    """The executable beside this Python (the venv) first, then on PATH."""
-    beside = Path(sys.executable).parent / name
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    return shutil.which(name)
 
 
-def version(argv: list[str]) -> str:
-    try:
-        result = subprocess.run(argv, capture_output=True, text=True, check=False, env=clean_env())
-    except OSError:
-        return "not found"
-    text = (result.stdout or result.stderr).strip().splitlines()
-    return text[0] if text else "?"
 
 
 # -- the work folder ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,3 +83,28 @@ def tail(path: Path, lines: int = 30) -> str:
     except OSError:
         return ""
     return "\n".join(text[-lines:])
+
+
+def clean_env() -> dict[str, str]:
+    """What a job would see: no Make variables leaked from `make bench`, no scheduler ids."""
+    drop = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "SGE_TASK_ID", "SLURM_ARRAY_TASK_ID", "JOB_ID",
+            "SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "MAKEGEN_TASK_ID", "MAKEGEN_CONFIG")
+    return {k: v for k, v in os.environ.items() if k not in drop}
+
+
+def tool(name: str) -> Optional[str]:
+    """The executable beside this Python (the venv) first, then on PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which(name)
+
+
+def version(argv: list[str]) -> str:
+    """The first line a program prints about its version, or "not found"."""
+    try:
+        result = subprocess.run(argv, capture_output=True, text=True, check=False, env=clean_env())
+    except OSError:
+        return "not found"
+    text = (result.stdout or result.stderr).strip().splitlines()
+    return text[0] if text else "?"

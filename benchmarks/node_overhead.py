@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Optional
 
 # benchmarks/measure.py, beside this script (Python puts the script's folder on sys.path).
-from measure import METHOD, Sample, run_command, tail
+from measure import METHOD, Sample, clean_env, run_command, tail, tool, version
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_WORKDIR = HERE / "work"
@@ -102,11 +102,6 @@ class BenchError(Exception):
     pass
 
 
-def clean_env() -> dict[str, str]:
-    """What a job sees: no Make variables leaked from `make bench`, no scheduler ids."""
-    drop = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "SGE_TASK_ID", "SLURM_ARRAY_TASK_ID", "JOB_ID",
-            "SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "MAKEGEN_TASK_ID", "MAKEGEN_CONFIG")
-    return {k: v for k, v in os.environ.items() if k not in drop}
 
 
 def timed(script: str, args: list[str], cwd: Path, log: Path) -> Sample:
@@ -119,20 +114,8 @@ def timed(script: str, args: list[str], cwd: Path, log: Path) -> Sample:
     return sample
 
 
-def tool(name: str) -> Optional[str]:
-    beside = Path(sys.executable).parent / name
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    return shutil.which(name)
 
 
-def version(argv: list[str]) -> str:
-    try:
-        result = subprocess.run(argv, capture_output=True, text=True, check=False, env=clean_env())
-    except OSError:
-        return "not found"
-    text = (result.stdout or result.stderr).strip().splitlines()
-    return text[0] if text else "?"
 
 
 def prepare(makegen: str, folder: Path, n: int) -> tuple[Path, Path, list[str]]:
