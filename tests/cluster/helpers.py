@@ -1,6 +1,6 @@
 """Shared helpers of the submission tests against the real single-node schedulers.
 
-The test files (test_submit_sge.py, test_submit_slurm.py) are thin: each test calls one
+The test file (test_submit.py, parametrized over both schedulers) is thin: each test calls one
 scenario below with its `Scheduler`. A scenario writes a pipeline into a pytest tmp folder,
 compiles it with the real `makegen build`, submits it with the real `makegen submit`, waits
 (bounded polling) until the submitted jobs left the queue, then checks three sources that do
@@ -436,7 +436,7 @@ def script_lines(script: str, scheduler: Scheduler, pipe: Pipeline, task: str) -
 
 
 # ------------------------------------------------------------------------------ scenarios
-# One function per behaviour; test_submit_sge.py and test_submit_slurm.py call each with
+# One function per behaviour; test_submit.py calls each, once per scheduler, with
 # a Pipeline of their scheduler.
 
 SAMPLES = ["A", "B", "C", "D"]
