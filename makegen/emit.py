@@ -6,6 +6,7 @@ text. Output is deterministic so that an unchanged pipeline gives byte-identical
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable
 from functools import lru_cache
@@ -76,12 +77,9 @@ def _manifest(graph: TaskGraph, task: Task) -> str:
     words = [[f"{p}={v}" for v in graph.values(p)] for p in task.foreach]
     if not words:
         return f"{task.name}\n"
-    if len(words) == 1:
-        prefix = task.name + " "
-        return "".join([prefix + w + "\n" for w in words[0]])
-    import itertools
-
     prefix = task.name + " "
+    if len(words) == 1:
+        return "".join([prefix + w + "\n" for w in words[0]])
     return "".join([prefix + " ".join(combo) + "\n" for combo in itertools.product(*words)])
 
 

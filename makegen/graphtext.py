@@ -6,7 +6,6 @@ import itertools
 from collections.abc import Iterator
 
 from .graph import InputLink, TaskGraph
-from .markers import instance_key
 from .patterns import Const
 
 FORMATS = ("dot", "mermaid")
@@ -90,7 +89,3 @@ def _mermaid(nodes: list[str], edges: list[tuple[str, str, str]], labels: dict[s
     lines += [f"  {ids[a]} -->" + (f"|{label(why)}|" if why else "") + f" {ids[b]}"
               for a, b, why in edges]
     return "\n".join(lines) + "\n"
-
-
-def key_of(values: tuple[str, ...]) -> str:
-    return instance_key(values)

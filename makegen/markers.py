@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 STATE_DIR = ".makegen/state"
 LOG_DIR = ".makegen/logs"
 TMP_DIR = ".makegen/tmp"
-SUBMIT_DIR = ".makegen/submit"
 
 STARTED = ".started"
 OK = ".ok-"  # followed by the task's recipe hash
@@ -36,18 +34,6 @@ class MarkerNames:
     ok: str = OK
     failed: str = FAILED
     blocked: str = BLOCKED
-
-
-def state_dir(output_dir: Path, task: str) -> Path:
-    return output_dir / STATE_DIR / task
-
-
-def log_path(output_dir: Path, task: str, key: str) -> Path:
-    return output_dir / LOG_DIR / task / f"{key}.log"
-
-
-def ok_name(key: str, recipe_hash: str) -> str:
-    return f"{key}{OK}{recipe_hash}"
 
 
 def instance_key(values: tuple[str, ...]) -> str:

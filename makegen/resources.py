@@ -24,9 +24,6 @@ class Resources:
     queue: Optional[str] = None
     extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
-    def extra_for(self, scheduler: str) -> str:
-        return dict(self.extra).get(scheduler, "")
-
 
 def parse_mem(text: str) -> Optional[int]:
     """'512M' -> 512, '4G' -> 4096 (MiB, rounded up); None if malformed."""
