@@ -69,6 +69,9 @@ def run_config(build_dir: Path) -> dict[str, str]:
     try:
         output = sh.make("-r", "-s", "-f", str(build_dir / "config.mk"), "makegen-config",
                          _err_to_out=True)
+    except sh.CommandNotFound:
+        raise MakegenError("GNU make is not on PATH, and makegen asks it for the configuration",
+                           key="make", hint="install GNU make (3.82 or newer) or fix PATH") from None
     except sh.ErrorReturnCode as exc:
         text = exc.stdout.decode(errors="replace").strip()
         raise MakegenError(f"Make cannot read the configuration: {text}",

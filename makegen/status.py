@@ -162,6 +162,15 @@ class StatusReport:
             row[instance.state] += 1
         return table
 
+    def after_done_prefix(self) -> dict[str, list[int]]:
+        """Per task, every manifest index after the leading run of done instances."""
+        selection: dict[str, list[int]] = {}
+        for instance in self.instances:
+            lines = selection.setdefault(instance.task, [])
+            if lines or instance.state != "done":
+                lines.append(instance.index)
+        return selection
+
     def not_done(self) -> dict[str, list[int]]:
         """Manifest indices (from 1) of every instance that is not done, by task."""
         selection: dict[str, list[int]] = {}

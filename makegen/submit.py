@@ -22,13 +22,21 @@ def submit_build(build_arg: Path, backend_name: str, options: Options, print_scr
         raise MakegenError(f"unknown backend `{backend_name}`{did_you_mean(backend_name, BACKENDS)}",
                            key="--backend", hint="use --backend " + ", ".join(BACKENDS))
     backend = BACKENDS[backend_name]()
+    if not (print_script or dry_run) and backend.command and shutil.which(backend.command) is None:
+        raise MakegenError(
+            f"`{backend.command}` is not on PATH here, so nothing was submitted", key="--backend",
+            hint=f"run makegen on a {backend_name} submit host (with the scheduler's environment "
+                 f"loaded), or pipe the script there: makegen submit --backend {backend_name} "
+                 "--print | ssh cluster bash")
     folder = build_arg.resolve()
     build = read_build(folder)
-    selection = None
-    if options.missing:
-        from .status import load_status
+    from .status import load_status
 
-        selection = load_status(folder, str(build_arg)).not_done()
+    report = load_status(folder, str(build_arg))
+    # --missing: exactly the instances that are not done. A full submission keeps whole
+    # ranges but starts each task after the run of done instances it begins with, so a
+    # full submission after `--sample N` skips what the test batch finished.
+    selection = report.not_done() if options.missing else report.after_done_prefix()
     submission = plan(build, selection, options, array_limit or backend.limit())
     if not submission.arrays:
         typer.echo("nothing to submit: every selected instance is done", err=print_script)
@@ -40,12 +48,6 @@ def submit_build(build_arg: Path, backend_name: str, options: Options, print_scr
     if print_script:
         sys.stdout.write(script)
         return 0
-    if backend.command and shutil.which(backend.command) is None:
-        raise MakegenError(
-            f"`{backend.command}` is not on PATH here, so nothing was submitted", key="--backend",
-            hint=f"run makegen on a {backend_name} submit host (with the scheduler's environment "
-                 f"loaded), or pipe the script there: makegen submit --backend {backend_name} "
-                 "--print | ssh cluster bash")
     return _run(script, backend_name)
 
 

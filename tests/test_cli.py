@@ -77,3 +77,11 @@ def test_bad_option_is_exit_2_and_python_dash_m_works(project: Project) -> None:
     version = subprocess.run([str(REPO / ".venv" / "bin" / "makegen"), "--version"],
                              capture_output=True, text=True, check=False)
     assert version.stdout.startswith("makegen ")
+
+
+def test_without_make_on_path_status_says_so(project: Project) -> None:
+    project.pipeline(SMALL)
+    assert cli("build", cwd=project.root).exit_code == 0
+    result = cli("status", cwd=project.root, env={"PATH": "/nonexistent"})
+    assert result.exit_code == 2
+    assert "GNU make is not on PATH" in result.stderr

@@ -84,6 +84,10 @@ def test_local_submission_runs_everything_and_missing_only_the_rest(project: Pro
     assert first.exit_code == 1
     assert "makegen: all is blocked: missing output of task two" in first.stderr
     assert (project.results / "two" / "b.txt").exists() and not (project.results / "two" / "c.txt").exists()
+    full = cli("submit", "--backend", "local", "--dry-run", cwd=project.root)
+    assert "phase 1 one: 5 instance(s), at once" in full.stdout, "the full submission skips the batch"
+    script = cli("submit", "--backend", "sge", "--print", cwd=project.root)
+    assert "sed -n '3,7p'" in script.stdout
     listed = cli("submit", "--backend", "local", "--missing", "--dry-run", cwd=project.root)
     assert "5 instance(s), task by task after array 1" in listed.stdout
     assert "3 array job(s), 11 instance(s)" in listed.stdout
