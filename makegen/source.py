@@ -82,7 +82,7 @@ def read_source(path: Path) -> Source:
     except OSError as exc:
         raise MakegenError(f"cannot read the pipeline file: {exc.strerror}", file=path) from None
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # editors on some systems add a BOM
     except UnicodeDecodeError as exc:
         raise MakegenError(f"not UTF-8 text (byte {exc.start})", file=path) from None
     try:
