@@ -50,6 +50,10 @@ def handled(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _pipeline(path: Optional[Path]) -> Path:
     return path if path is not None else Path("pipeline.toml")
 
@@ -63,8 +67,8 @@ def _build_dir(path: Optional[Path]) -> Path:
 def check(pipeline: Optional[Path] = PIPELINE_ARG) -> None:
     """Validate only: print tasks, instance counts and phases; write nothing."""
     graph = compile_pipeline(_pipeline(pipeline)).graph
-    typer.echo(f"pipeline {graph.pipeline.name}: {len(graph.nodes)} tasks, "
-               f"{graph.total()} instances, {len(graph.phases)} phases")
+    typer.echo(f"pipeline {graph.pipeline.name}: {_count(len(graph.nodes), 'task')}, "
+               f"{_count(graph.total(), 'instance')}, {_count(len(graph.phases), 'phase')}")
     for number, names in enumerate(graph.phases, 1):
         for name in names:
             node = graph.nodes[name]
@@ -85,8 +89,8 @@ def build_command(
     target = output if output is not None else path.parent / "build"
     compiled, changed = build(path, target)
     graph = compiled.graph
-    typer.echo(f"built {target}: {len(graph.nodes)} tasks, {graph.total()} instances, "
-               f"{len(graph.phases)} phases ({len(changed)} files changed)")
+    typer.echo(f"built {target}: {_count(len(graph.nodes), 'task')}, {_count(graph.total(), 'instance')}, "
+               f"{_count(len(graph.phases), 'phase')} ({_count(len(changed), 'file')} changed)")
 
 
 @app.command()
