@@ -52,14 +52,18 @@ def read_build(build_dir: Path) -> BuildInfo:
     except (OSError, ValueError) as exc:
         raise MakegenError(f"cannot read graph.json: {exc}", file=build_dir,
                            hint="rebuild it with `makegen build`") from None
-    tasks = {
-        t["name"]: TaskInfo(name=t["name"], phase=t["phase"], count=t["count"],
-                            foreach=tuple(t["foreach"]), recipe_hash=t["hash"],
-                            manifest=build_dir / t["manifest"], raw=t)
-        for t in document["tasks"]
-    }
-    return BuildInfo(build_dir=build_dir, pipeline=document["pipeline"], tasks=tasks,
-                     edges=tuple((a, b) for a, b in document["edges"]), raw=document)
+    try:
+        tasks = {
+            t["name"]: TaskInfo(name=t["name"], phase=t["phase"], count=t["count"],
+                                foreach=tuple(t["foreach"]), recipe_hash=t["hash"],
+                                manifest=build_dir / t["manifest"], raw=t)
+            for t in document["tasks"]
+        }
+        return BuildInfo(build_dir=build_dir, pipeline=document["pipeline"], tasks=tasks,
+                         edges=tuple((a, b) for a, b in document["edges"]), raw=document)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MakegenError(f"graph.json is not one this makegen wrote (no {exc})", file=build_dir,
+                           hint="rebuild it with `makegen build`") from None
 
 
 def run_config(build_dir: Path) -> dict[str, str]:

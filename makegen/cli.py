@@ -101,9 +101,11 @@ def run(
     keep_going: bool = typer.Option(False, "-k", "--keep-going",
                                     help="Go on past failures with everything that does not depend on them."),
     missing: bool = typer.Option(False, "--missing",
-                                 help="Only instances that are not done (and their downstream)."),
+                                 help="Only instances that are not done (and their downstream); "
+                                      "a plain run selects the same way."),
 ) -> None:
     """Run every out-of-date instance on this machine, in dependency order."""
+    del missing  # the same selection either way: see the comment below
     from .status import load_status
 
     folder = _build_dir(build_dir)

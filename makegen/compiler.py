@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import spec
 from .emit import Files, command_body, emit
+from .errors import MakegenError
 from .graph import TaskGraph, build_graph
 from .source import read_source
 from .writer import check_build_dir, write_build
@@ -31,7 +32,12 @@ def build(path: Path, build_dir: Path) -> tuple[Compiled, list[str]]:
     """Compile and write; a failure leaves an earlier build directory as it was."""
     check_build_dir(build_dir)
     compiled = compile_pipeline(path)
-    return compiled, write_build(build_dir, compiled.files)
+    try:
+        return compiled, write_build(build_dir, compiled.files)
+    except OSError as exc:
+        raise MakegenError(f"cannot write the build folder: {exc.strerror} ({exc.filename})",
+                           file=build_dir, hint="check the folder's permissions and free space; "
+                                                "the earlier build, if any, is unchanged") from None
 
 
 def _bash_error(stderr: str, multiline: bool) -> str:

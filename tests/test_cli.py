@@ -85,3 +85,22 @@ def test_without_make_on_path_status_says_so(project: Project) -> None:
     result = cli("status", cwd=project.root, env={"PATH": "/nonexistent"})
     assert result.exit_code == 2
     assert "GNU make is not on PATH" in result.stderr
+
+
+def test_a_build_folder_that_cannot_be_written_is_exit_2(project: Project) -> None:
+    project.pipeline(SMALL)
+    blocker = project.root / "file"
+    blocker.write_text("not a folder")
+    result = cli("build", "-o", "file/build", cwd=project.root)
+    assert result.exit_code == 2
+    assert "cannot write the build folder" in result.stderr
+    assert blocker.read_text() == "not a folder"
+
+
+def test_a_damaged_graph_json_is_exit_2(project: Project) -> None:
+    project.pipeline(SMALL)
+    assert cli("build", cwd=project.root).exit_code == 0
+    (project.build_dir / "graph.json").write_text('{"tasks": [{"name": "map"}]}')
+    result = cli("status", cwd=project.root)
+    assert result.exit_code == 2
+    assert "graph.json is not one this makegen wrote" in result.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import time
-from pathlib import Path
 from typing import Optional
 
 from conftest import Project
@@ -119,7 +118,7 @@ def test_missing_external_input_blocks_and_names_the_file(project: Project) -> N
     assert state_of(build, settings, disk)["map[sample=B]"] == "blocked: missing input file /r/in/B.txt"
 
 
-def test_keys_with_dots_and_temporary_marker_files(tmp_path: Path) -> None:
+def test_keys_with_dots_and_temporary_marker_files() -> None:
     index = markers.MarkerIndex.from_names(
         ["a.b.started", "a.b.ok-123", "c.started", "c.ok-1.tmp.77", "d.failed", "e.blocked"])
     assert index.get("a.b") == markers.Found(started=True, ok_hashes=("123",))

@@ -9,33 +9,15 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Optional
 
-REPO = Path(__file__).resolve().parents[2]
-ENV_SH = REPO / "scripts" / "cluster" / "env.sh"
+import helpers
 
 JOB_TIMEOUT_S = 30  # bound on waiting for a 3-task array of trivial jobs (takes ~3 s)
-CMD_TIMEOUT_S = 20  # bound on any single client command
-
-
-def _load_cluster_env() -> None:
-    """Put the values exported by scripts/cluster/env.sh into os.environ (if absent)."""
-    out = subprocess.run(
-        ["bash", "-c", f'. "{ENV_SH}" && env -0'],
-        check=True,
-        capture_output=True,
-        timeout=CMD_TIMEOUT_S,
-    ).stdout.decode()
-    sourced = dict(item.split("=", 1) for item in out.split("\0") if "=" in item)
-    for name in ("SGE_ROOT", "SGE_CELL", "SLURM_CONF"):
-        os.environ.setdefault(name, sourced[name])
-    os.environ["PATH"] = sourced["PATH"]  # env.sh only appends missing dirs
-
-
-def _run(cmd: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=CMD_TIMEOUT_S, check=False)
+_load_cluster_env = helpers.load_cluster_env
+_run = helpers.run
 
 
 def _must(cmd: list[str], cwd: Path | None = None, hint: str = "") -> str:
@@ -47,16 +29,9 @@ def _must(cmd: list[str], cwd: Path | None = None, hint: str = "") -> str:
     return res.stdout
 
 
-def _wait(predicate, what: str, timeout_s: float = JOB_TIMEOUT_S, diag=None):
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            extra = f"\n{diag()}" if diag else ""
-            raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}{extra}")
-        time.sleep(0.3)
+def _wait(predicate: Callable[[], Any], what: str, timeout_s: float = JOB_TIMEOUT_S,
+          diag: Optional[Callable[[], str]] = None) -> Any:
+    return helpers.wait_for(predicate, what, timeout_s, diag)
 
 
 def _write_task_script(path: Path, task_var: str) -> Path:
