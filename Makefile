@@ -6,13 +6,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 JOBS ?= 2
 
 .PHONY: demo test lint unit bench clean schedulers
 
-$(STAMP): pyproject.toml
+# The demo needs makegen alone; the tests add the dev extra (pytest, ruff, mypy, build, ...).
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -22,11 +28,11 @@ demo: $(STAMP)
 	@echo "Results are in example_pipeline/results/ (summary: example_pipeline/results/summary/)."
 	@echo "Status of every instance: cd example_pipeline && ../$(BIN)/makegen status"
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check makegen tests benchmarks
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(DEV_STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) -q
 
 # The test clusters run with small array limits, so that the tests see phases split into
@@ -35,10 +41,10 @@ schedulers:
 	MAKEGEN_SGE_MAX_AJ_TASKS=5 bash scripts/cluster/sge-up.sh
 	MAKEGEN_SLURM_MAX_ARRAY_SIZE=6 bash scripts/cluster/slurm-up.sh
 
-test: $(STAMP) lint schedulers unit
+test: $(DEV_STAMP) lint schedulers unit
 
 # Speed and memory (docs/benchmarks.md): installs the bench extra (snakemake) for the comparison.
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/compile.py --markdown
 	$(BIN)/python benchmarks/node_overhead.py --markdown

@@ -11,11 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from installed import install_once, makegen
 
-from makegen.cli import app
-
-REPO = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"
 
 
@@ -26,17 +23,19 @@ class Result:
     stderr: str
 
 
+@pytest.fixture(scope="session", autouse=True)
+def installed_makegen() -> Path:
+    """makegen from its wheel, installed once (shared by xdist workers; see installed.py)."""
+    return install_once()
+
+
 def cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
-    """Run makegen in-process through typer's CliRunner, in `cwd`."""
-    runner = CliRunner()
-    old = Path.cwd()
-    if cwd is not None:
-        os.chdir(cwd)
-    try:
-        result = runner.invoke(app, list(args), env=env, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    return Result(result.exit_code, result.stdout, result.stderr)
+    """Run the installed makegen in `cwd`, as a user would."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+    result = subprocess.run([str(makegen()), *args], cwd=cwd, capture_output=True, text=True,
+                            env={**clean, **(env or {})}, stdin=subprocess.DEVNULL, check=False)
+    assert "Traceback" not in result.stderr, result.stderr
+    return Result(result.returncode, result.stdout, result.stderr)
 
 
 @dataclass
@@ -72,7 +71,7 @@ class Project:
     def run(self, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """`makegen run` in a real subprocess (it spawns bash and make)."""
         return subprocess.run(
-            [str(REPO / ".venv" / "bin" / "makegen"), "run", *extra], cwd=self.root,
+            [str(makegen()), "run", *extra], cwd=self.root,
             capture_output=True, text=True, env={**os.environ, **(env or {})}, check=False)
 
     def make(self, task: str, *assignments: str, env: dict[str, str] | None = None,

@@ -1,11 +1,11 @@
-"""The command line through typer's CliRunner: output, exit codes, nothing written by check."""
+"""The installed command line: output, exit codes, nothing written by check."""
 
 from __future__ import annotations
 
 import subprocess
-import sys
 
-from conftest import REPO, Project, cli
+from conftest import Project, cli
+from installed import makegen
 
 SMALL = """
 [pipeline]
@@ -70,11 +70,11 @@ def test_unknown_graph_format_is_exit_2(project: Project) -> None:
 
 
 def test_bad_option_is_exit_2_and_python_dash_m_works(project: Project) -> None:
-    result = subprocess.run([sys.executable, "-m", "makegen", "run", "--no-such-option"],
+    result = subprocess.run([str(makegen().parent / "python"), "-m", "makegen", "run", "--no-such-option"],
                             cwd=project.root, capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert "No such option" in result.stderr
-    version = subprocess.run([str(REPO / ".venv" / "bin" / "makegen"), "--version"],
+    version = subprocess.run([str(makegen()), "--version"],
                              capture_output=True, text=True, check=False)
     assert version.stdout.startswith("makegen ")
 

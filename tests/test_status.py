@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conftest import REPO, Project, cli
+from conftest import Project, cli
+from installed import makegen
 
 DIAMOND = """
 [pipeline]
@@ -64,7 +65,7 @@ def diamond(project: Project) -> None:
 
 def status_json(project: Project, build: str = "build", cwd: Path | None = None,
                 env: dict[str, str] | None = None) -> dict[str, Any]:
-    result = subprocess.run([str(REPO / ".venv" / "bin" / "makegen"), "status", build, "--json"],
+    result = subprocess.run([str(makegen()), "status", build, "--json"],
                             cwd=cwd or project.root, capture_output=True, text=True,
                             env={**os.environ, **(env or {})}, check=False)
     assert result.returncode == 0, result.stderr
@@ -158,7 +159,7 @@ def test_sigkill_during_a_run_is_stale_never_done_and_missing_finishes(project: 
     diamond(project)
     rng = random.Random(7)
     env = {**os.environ, "DELAY": "0.3"}
-    proc = subprocess.Popen([str(REPO / ".venv" / "bin" / "makegen"), "run", "-j", "2"],
+    proc = subprocess.Popen([str(makegen()), "run", "-j", "2"],
                             cwd=project.root, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     time.sleep(rng.uniform(1.2, 2.4))

@@ -36,8 +36,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from installed import makegen as installed_makegen
+
 REPO = Path(__file__).resolve().parents[2]
-MAKEGEN = REPO / ".venv" / "bin" / "makegen"
 ENV_SH = REPO / "scripts" / "cluster" / "env.sh"
 
 CMD_TIMEOUT_S = 60  # any single client or makegen command
@@ -302,7 +303,7 @@ class Pipeline:
 
     # -- makegen
     def makegen(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return run([str(MAKEGEN), *args], cwd=self.root)
+        return run([str(installed_makegen()), *args], cwd=self.root)
 
     def build(self) -> None:
         """`makegen build`, after making sure the scheduler answers: every scenario builds first,
