@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 JOBS ?= 2
 
-.PHONY: demo test lint unit bench clean schedulers
+.PHONY: demo test lint unit bench clean schedulers golden
 
 # The demo needs makegen alone; the tests add the dev extra (pytest, ruff, mypy, build, ...).
 $(STAMP): pyproject.toml setup.py
@@ -34,6 +34,10 @@ lint: $(DEV_STAMP)
 
 unit: $(DEV_STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) -q
+
+# Rewrite the golden build folders (tests/cases/ok/*/build) from this makegen; read the diff.
+golden: $(DEV_STAMP)
+	MAKEGEN_REFRESH_GOLDEN=1 $(BIN)/python -m pytest -q -p no:xdist tests/test_golden.py
 
 # The test clusters run with small array limits, so that the tests see phases split into
 # several arrays (Grid Engine max_aj_tasks, SLURM MaxArraySize: indices up to 5).

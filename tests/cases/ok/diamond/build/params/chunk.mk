@@ -1,0 +1,1 @@
+MAKEGEN_VALUES_chunk := 1 2

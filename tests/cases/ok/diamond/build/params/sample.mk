@@ -1,0 +1,1 @@
+MAKEGEN_VALUES_sample := A B.1 c_2

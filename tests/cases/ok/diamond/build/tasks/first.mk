@@ -1,0 +1,40 @@
+# makegen: task `first` of pipeline `diamond` (generated; do not edit).
+#
+# Runs ONE instance, from any directory, on any node that sees the files:
+#   make -f BUILD/tasks/first.mk sample=VALUE
+# It runs the command only when the instance is out of date (an output missing, an input or
+# code file newer than the last success, or the recipe changed), and refuses when an input is
+# missing or an upstream instance is not done.
+MAKEGEN_BUILD := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
+include $(MAKEGEN_BUILD)/config.mk
+export MAKEGEN_BUILD
+.DEFAULT_GOAL := instance
+ifeq ($(strip $(sample)),)
+$(error makegen: say which instance: make -f $(MAKEGEN_BUILD)/tasks/first.mk sample=VALUE)
+endif
+
+MAKEGEN_KEY := $(sample)
+MAKEGEN_OK := $(MAKEGEN_STATE)/first/$(MAKEGEN_KEY).ok-916e2c689247a01b
+MAKEGEN_OUTPUTS := $(OUTPUT_DIR)/first/$(sample).txt $(OUTPUT_DIR)/first/$(sample).log
+MAKEGEN_EXTERNAL := /etc/hostname
+# input unpacked/{sample}/1.txt is made by task unpack
+MAKEGEN_FROM_1 := $(OUTPUT_DIR)/unpacked/$(sample)/1.txt
+MAKEGEN_UPOK_1 := $(MAKEGEN_STATE)/unpack/$(sample).ok-9a327710b2f6bc90
+
+MAKEGEN_BLOCKED := $(strip \
+  $(call makegen_missing,input file,$(MAKEGEN_EXTERNAL)) \
+  $(call makegen_missing,output of task unpack,$(MAKEGEN_FROM_1)) \
+  $(call makegen_notdone,unpack,$(MAKEGEN_UPOK_1),$(MAKEGEN_STATE)/unpack/%.ok-9a327710b2f6bc90) \
+)
+
+.PHONY: instance makegen-force
+ifneq ($(MAKEGEN_BLOCKED),)
+export MAKEGEN_BLOCKED
+instance:
+	@bash $(MAKEGEN_BUILD)/tasks/first.sh blocked sample=$(sample)
+else
+instance: $(MAKEGEN_OK)
+$(MAKEGEN_OK): $(MAKEGEN_EXTERNAL) $(MAKEGEN_FROM_1) $(if $(filter-out $(wildcard $(MAKEGEN_OUTPUTS)),$(MAKEGEN_OUTPUTS)),makegen-force)
+	@bash $(MAKEGEN_BUILD)/tasks/first.sh run sample=$(sample)
+endif
+makegen-force:

@@ -1,0 +1,41 @@
+# makegen: task `report` of pipeline `diamond` (generated; do not edit).
+#
+# Runs ONE instance, from any directory, on any node that sees the files:
+#   make -f BUILD/tasks/report.mk
+# It runs the command only when the instance is out of date (an output missing, an input or
+# code file newer than the last success, or the recipe changed), and refuses when an input is
+# missing or an upstream instance is not done.
+MAKEGEN_BUILD := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
+include $(MAKEGEN_BUILD)/config.mk
+include $(MAKEGEN_BUILD)/params/sample.mk
+export MAKEGEN_BUILD
+.DEFAULT_GOAL := instance
+
+MAKEGEN_KEY := _
+MAKEGEN_OK := $(MAKEGEN_STATE)/report/$(MAKEGEN_KEY).ok-44f3c9d149c5ab39
+MAKEGEN_OUTPUTS := $(OUTPUT_DIR)/report.txt
+MAKEGEN_EXTERNAL := 
+# input first/{sample}.txt is made by task first
+MAKEGEN_FROM_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(OUTPUT_DIR)/first/$(makegen_v_sample).txt)
+MAKEGEN_UPOK_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(MAKEGEN_STATE)/first/$(makegen_v_sample).ok-916e2c689247a01b)
+# after = ["unpack"]: every instance of it must be done first
+MAKEGEN_AFTER_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(MAKEGEN_STATE)/unpack/$(makegen_v_sample).ok-9a327710b2f6bc90)
+
+MAKEGEN_BLOCKED := $(strip \
+  $(call makegen_missing,input file,$(MAKEGEN_EXTERNAL)) \
+  $(call makegen_missing,output of task first,$(MAKEGEN_FROM_1)) \
+  $(call makegen_notdone,first,$(MAKEGEN_UPOK_1),$(MAKEGEN_STATE)/first/%.ok-916e2c689247a01b) \
+  $(call makegen_notdone,unpack,$(MAKEGEN_AFTER_1),$(MAKEGEN_STATE)/unpack/%.ok-9a327710b2f6bc90) \
+)
+
+.PHONY: instance makegen-force
+ifneq ($(MAKEGEN_BLOCKED),)
+export MAKEGEN_BLOCKED
+instance:
+	@bash $(MAKEGEN_BUILD)/tasks/report.sh blocked 
+else
+instance: $(MAKEGEN_OK)
+$(MAKEGEN_OK): $(MAKEGEN_EXTERNAL) $(MAKEGEN_FROM_1) $(if $(filter-out $(wildcard $(MAKEGEN_OUTPUTS)),$(MAKEGEN_OUTPUTS)),makegen-force)
+	@bash $(MAKEGEN_BUILD)/tasks/report.sh run 
+endif
+makegen-force:

@@ -1,0 +1,41 @@
+# makegen: task `unpack` of pipeline `diamond` (generated; do not edit).
+#
+# Runs ONE instance, from any directory, on any node that sees the files:
+#   make -f BUILD/tasks/unpack.mk sample=VALUE
+# It runs the command only when the instance is out of date (an output missing, an input or
+# code file newer than the last success, or the recipe changed), and refuses when an input is
+# missing or an upstream instance is not done.
+MAKEGEN_BUILD := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
+include $(MAKEGEN_BUILD)/config.mk
+include $(MAKEGEN_BUILD)/params/chunk.mk
+export MAKEGEN_BUILD
+.DEFAULT_GOAL := instance
+ifeq ($(strip $(sample)),)
+$(error makegen: say which instance: make -f $(MAKEGEN_BUILD)/tasks/unpack.mk sample=VALUE)
+endif
+
+MAKEGEN_KEY := $(sample)
+MAKEGEN_OK := $(MAKEGEN_STATE)/unpack/$(MAKEGEN_KEY).ok-9a327710b2f6bc90
+MAKEGEN_OUTPUTS := $(OUTPUT_DIR)/unpacked/$(sample)
+MAKEGEN_EXTERNAL := 
+# input split/{sample}/{chunk}.txt is made by task split
+MAKEGEN_FROM_1 := $(foreach makegen_v_chunk,$(MAKEGEN_VALUES_chunk),$(OUTPUT_DIR)/split/$(sample)/$(makegen_v_chunk).txt)
+MAKEGEN_UPOK_1 := $(foreach makegen_v_chunk,$(MAKEGEN_VALUES_chunk),$(MAKEGEN_STATE)/split/$(sample)$(MAKEGEN_COMMA)$(makegen_v_chunk).ok-c5aa8930fbd90c0e)
+
+MAKEGEN_BLOCKED := $(strip \
+  $(call makegen_missing,input file,$(MAKEGEN_EXTERNAL)) \
+  $(call makegen_missing,output of task split,$(MAKEGEN_FROM_1)) \
+  $(call makegen_notdone,split,$(MAKEGEN_UPOK_1),$(MAKEGEN_STATE)/split/%.ok-c5aa8930fbd90c0e) \
+)
+
+.PHONY: instance makegen-force
+ifneq ($(MAKEGEN_BLOCKED),)
+export MAKEGEN_BLOCKED
+instance:
+	@bash $(MAKEGEN_BUILD)/tasks/unpack.sh blocked sample=$(sample)
+else
+instance: $(MAKEGEN_OK)
+$(MAKEGEN_OK): $(MAKEGEN_EXTERNAL) $(MAKEGEN_FROM_1) $(if $(filter-out $(wildcard $(MAKEGEN_OUTPUTS)),$(MAKEGEN_OUTPUTS)),makegen-force)
+	@bash $(MAKEGEN_BUILD)/tasks/unpack.sh run sample=$(sample)
+endif
+makegen-force:

@@ -1,0 +1,112 @@
+# makegen: run-time configuration of pipeline `reads-demo` (generated; do not edit).
+#
+# Every task Makefile includes this file. A setting's value, highest precedence first:
+#   1. make -f ... NAME=value                        (Make syntax: write $$ for $)
+#   2. the environment variable NAME                 (literal text)
+#   3. the site config file named by $MAKEGEN_CONFIG (Make syntax; sees the defaults below)
+#   4. the defaults below, from pipeline.toml        (literal text)
+# Print the settings in force: make -f {build}/config.mk makegen-config
+MAKEGEN_EMPTY :=
+MAKEGEN_SETTINGS := ROOT_DIR OUTPUT_DIR THREADS REF MIN_QUAL MIN_LEN SEED_LEN MAX_MISMATCH BIN_SIZE
+
+# 2. Remember what the environment says before the defaults replace it, as literal text.
+ifeq ($(origin ROOT_DIR),environment)
+MAKEGEN_ENV_ROOT_DIR := $(value ROOT_DIR)
+endif
+ifeq ($(origin OUTPUT_DIR),environment)
+MAKEGEN_ENV_OUTPUT_DIR := $(value OUTPUT_DIR)
+endif
+ifeq ($(origin THREADS),environment)
+MAKEGEN_ENV_THREADS := $(value THREADS)
+endif
+ifeq ($(origin REF),environment)
+MAKEGEN_ENV_REF := $(value REF)
+endif
+ifeq ($(origin MIN_QUAL),environment)
+MAKEGEN_ENV_MIN_QUAL := $(value MIN_QUAL)
+endif
+ifeq ($(origin MIN_LEN),environment)
+MAKEGEN_ENV_MIN_LEN := $(value MIN_LEN)
+endif
+ifeq ($(origin SEED_LEN),environment)
+MAKEGEN_ENV_SEED_LEN := $(value SEED_LEN)
+endif
+ifeq ($(origin MAX_MISMATCH),environment)
+MAKEGEN_ENV_MAX_MISMATCH := $(value MAX_MISMATCH)
+endif
+ifeq ($(origin BIN_SIZE),environment)
+MAKEGEN_ENV_BIN_SIZE := $(value BIN_SIZE)
+endif
+
+# 4. The build's defaults.
+ROOT_DIR := {root}
+OUTPUT_DIR = $(ROOT_DIR)/results
+THREADS := 2
+REF := data/ref/genome.fa
+MIN_QUAL := 20
+MIN_LEN := 30
+SEED_LEN := 12
+MAX_MISMATCH := 3
+BIN_SIZE := 500
+
+# 3. The site config.
+ifneq ($(strip $(MAKEGEN_CONFIG)),)
+ifeq ($(wildcard $(MAKEGEN_CONFIG)),)
+$(error makegen: MAKEGEN_CONFIG names $(MAKEGEN_CONFIG), which does not exist (relative paths are read from the current directory))
+endif
+include $(MAKEGEN_CONFIG)
+endif
+
+# 2. The environment beats the site config.
+ifeq ($(origin MAKEGEN_ENV_ROOT_DIR),file)
+ROOT_DIR := $(MAKEGEN_ENV_ROOT_DIR)
+endif
+ifeq ($(origin MAKEGEN_ENV_OUTPUT_DIR),file)
+OUTPUT_DIR := $(MAKEGEN_ENV_OUTPUT_DIR)
+endif
+ifeq ($(origin MAKEGEN_ENV_THREADS),file)
+THREADS := $(MAKEGEN_ENV_THREADS)
+endif
+ifeq ($(origin MAKEGEN_ENV_REF),file)
+REF := $(MAKEGEN_ENV_REF)
+endif
+ifeq ($(origin MAKEGEN_ENV_MIN_QUAL),file)
+MIN_QUAL := $(MAKEGEN_ENV_MIN_QUAL)
+endif
+ifeq ($(origin MAKEGEN_ENV_MIN_LEN),file)
+MIN_LEN := $(MAKEGEN_ENV_MIN_LEN)
+endif
+ifeq ($(origin MAKEGEN_ENV_SEED_LEN),file)
+SEED_LEN := $(MAKEGEN_ENV_SEED_LEN)
+endif
+ifeq ($(origin MAKEGEN_ENV_MAX_MISMATCH),file)
+MAX_MISMATCH := $(MAKEGEN_ENV_MAX_MISMATCH)
+endif
+ifeq ($(origin MAKEGEN_ENV_BIN_SIZE),file)
+BIN_SIZE := $(MAKEGEN_ENV_BIN_SIZE)
+endif
+
+export ROOT_DIR OUTPUT_DIR THREADS REF MIN_QUAL MIN_LEN SEED_LEN MAX_MISMATCH BIN_SIZE
+MAKEGEN_STATE = $(OUTPUT_DIR)/.makegen/state
+MAKEGEN_LOGS = $(OUTPUT_DIR)/.makegen/logs
+
+# Built-in rules would make Make look for RCS and SCCS files beside every target: off.
+.SUFFIXES:
+%:: %,v
+%:: RCS/%,v
+%:: RCS/%
+%:: s.%
+%:: SCCS/s.%
+
+.PHONY: makegen-config
+makegen-config:
+	@:$(foreach name,$(MAKEGEN_SETTINGS),$(info $(name)=$($(name))))
+
+# Helpers of the task Makefiles. A comma cannot stand in a function argument.
+MAKEGEN_COMMA := ,
+makegen_abs = $(if $(filter /%,$(1)),$(1),$(ROOT_DIR)/$(1))
+makegen_some = $(wordlist 1,3,$(1))$(if $(word 4,$(1)), and $(words $(wordlist 4,$(words $(1)),$(1))) more)
+# makegen_missing WHAT,PATHS: "missing WHAT: ..." for the PATHS that do not exist.
+makegen_missing = $(if $(filter-out $(wildcard $(2)),$(2)),missing $(1): $(call makegen_some,$(filter-out $(wildcard $(2)),$(2)));)
+# makegen_notdone TASK,OK-MARKERS,PATTERN: upstream instances with no success recorded.
+makegen_notdone = $(if $(filter-out $(wildcard $(2)),$(2)),task $(1) has not finished: $(call makegen_some,$(patsubst $(3),$(1)[%],$(filter-out $(wildcard $(2)),$(2))));)

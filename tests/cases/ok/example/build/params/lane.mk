@@ -1,0 +1,1 @@
+MAKEGEN_VALUES_lane := L1 L2

@@ -1,0 +1,43 @@
+# makegen: task `align` of pipeline `reads-demo` (generated; do not edit).
+#
+# Runs ONE instance, from any directory, on any node that sees the files:
+#   make -f BUILD/tasks/align.mk sample=VALUE lane=VALUE
+# It runs the command only when the instance is out of date (an output missing, an input or
+# code file newer than the last success, or the recipe changed), and refuses when an input is
+# missing or an upstream instance is not done.
+MAKEGEN_BUILD := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
+include $(MAKEGEN_BUILD)/config.mk
+export MAKEGEN_BUILD
+.DEFAULT_GOAL := instance
+ifeq ($(strip $(sample)),)
+$(error makegen: say which instance: make -f $(MAKEGEN_BUILD)/tasks/align.mk sample=VALUE lane=VALUE)
+endif
+ifeq ($(strip $(lane)),)
+$(error makegen: say which instance: make -f $(MAKEGEN_BUILD)/tasks/align.mk sample=VALUE lane=VALUE)
+endif
+
+MAKEGEN_KEY := $(sample)$(MAKEGEN_COMMA)$(lane)
+MAKEGEN_OK := $(MAKEGEN_STATE)/align/$(MAKEGEN_KEY).ok-421c266a4474820f
+MAKEGEN_OUTPUTS := $(OUTPUT_DIR)/aligned/$(sample)_$(lane).tsv
+MAKEGEN_EXTERNAL := $(call makegen_abs,$(REF)) $(call makegen_abs,scripts/align.py)
+# input trimmed/{sample}_{lane}.fq is made by task trim
+MAKEGEN_FROM_1 := $(OUTPUT_DIR)/trimmed/$(sample)_$(lane).fq
+MAKEGEN_UPOK_1 := $(MAKEGEN_STATE)/trim/$(sample)$(MAKEGEN_COMMA)$(lane).ok-242812c5954d5214
+
+MAKEGEN_BLOCKED := $(strip \
+  $(call makegen_missing,input file,$(MAKEGEN_EXTERNAL)) \
+  $(call makegen_missing,output of task trim,$(MAKEGEN_FROM_1)) \
+  $(call makegen_notdone,trim,$(MAKEGEN_UPOK_1),$(MAKEGEN_STATE)/trim/%.ok-242812c5954d5214) \
+)
+
+.PHONY: instance makegen-force
+ifneq ($(MAKEGEN_BLOCKED),)
+export MAKEGEN_BLOCKED
+instance:
+	@bash $(MAKEGEN_BUILD)/tasks/align.sh blocked sample=$(sample) lane=$(lane)
+else
+instance: $(MAKEGEN_OK)
+$(MAKEGEN_OK): $(MAKEGEN_EXTERNAL) $(MAKEGEN_FROM_1) $(if $(filter-out $(wildcard $(MAKEGEN_OUTPUTS)),$(MAKEGEN_OUTPUTS)),makegen-force)
+	@bash $(MAKEGEN_BUILD)/tasks/align.sh run sample=$(sample) lane=$(lane)
+endif
+makegen-force:

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# makegen: runs one instance of task `align` of pipeline `reads-demo` (generated; do not edit).
+#
+# tasks/align.mk calls it once it has decided the instance must run (or is blocked):
+#   bash tasks/align.sh run|blocked sample=VALUE lane=VALUE
+# with ROOT_DIR, OUTPUT_DIR, MAKEGEN_BUILD and the [vars] in the environment. Paths are
+# computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
+set -euo pipefail
+source "$MAKEGEN_BUILD/jobs/lib.sh"
+makegen_init align 421c266a4474820f "$@"
+_mg_key=${_mg_p_sample},${_mg_p_lane}
+_mg_id="align[sample=${_mg_p_sample},lane=${_mg_p_lane}]"
+makegen_where
+_mg_out_0="$_mg_tmp/out/aligned/${_mg_p_sample}_${_mg_p_lane}.tsv"
+makegen_begin "${_mg_out_0%/*}"
+
+_mg_in_0=()
+_mg_in_0+=("$OUTPUT_DIR/trimmed/${_mg_p_sample}_${_mg_p_lane}.fq")
+_mg_in_1=()
+_mg_path="${REF}"; [[ $_mg_path == /* ]] || _mg_path=$ROOT_DIR/$_mg_path; _mg_in_1+=("$_mg_path")
+
+makegen_command() {
+scripts/align.py --threads ${THREADS} -k ${SEED_LEN} --max-mismatch ${MAX_MISMATCH} --read-group "${_mg_p_sample}"."${_mg_p_lane}" "${_mg_in_1[@]}" "${_mg_in_0[@]}" > "$_mg_out_0"
+}
+
+makegen_execute
+makegen_publish file "aligned/${_mg_p_sample}_${_mg_p_lane}.tsv" "$_mg_out_0"
+makegen_finish

@@ -1,0 +1,41 @@
+# makegen: task `count` of pipeline `reads-demo` (generated; do not edit).
+#
+# Runs ONE instance, from any directory, on any node that sees the files:
+#   make -f BUILD/tasks/count.mk sample=VALUE
+# It runs the command only when the instance is out of date (an output missing, an input or
+# code file newer than the last success, or the recipe changed), and refuses when an input is
+# missing or an upstream instance is not done.
+MAKEGEN_BUILD := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
+include $(MAKEGEN_BUILD)/config.mk
+include $(MAKEGEN_BUILD)/params/lane.mk
+export MAKEGEN_BUILD
+.DEFAULT_GOAL := instance
+ifeq ($(strip $(sample)),)
+$(error makegen: say which instance: make -f $(MAKEGEN_BUILD)/tasks/count.mk sample=VALUE)
+endif
+
+MAKEGEN_KEY := $(sample)
+MAKEGEN_OK := $(MAKEGEN_STATE)/count/$(MAKEGEN_KEY).ok-307d9c1d5e4440f0
+MAKEGEN_OUTPUTS := $(OUTPUT_DIR)/counts/$(sample)
+MAKEGEN_EXTERNAL := $(call makegen_abs,$(REF)) $(call makegen_abs,scripts/count.sh)
+# input aligned/{sample}_{lane}.tsv is made by task align
+MAKEGEN_FROM_1 := $(foreach makegen_v_lane,$(MAKEGEN_VALUES_lane),$(OUTPUT_DIR)/aligned/$(sample)_$(makegen_v_lane).tsv)
+MAKEGEN_UPOK_1 := $(foreach makegen_v_lane,$(MAKEGEN_VALUES_lane),$(MAKEGEN_STATE)/align/$(sample)$(MAKEGEN_COMMA)$(makegen_v_lane).ok-421c266a4474820f)
+
+MAKEGEN_BLOCKED := $(strip \
+  $(call makegen_missing,input file,$(MAKEGEN_EXTERNAL)) \
+  $(call makegen_missing,output of task align,$(MAKEGEN_FROM_1)) \
+  $(call makegen_notdone,align,$(MAKEGEN_UPOK_1),$(MAKEGEN_STATE)/align/%.ok-421c266a4474820f) \
+)
+
+.PHONY: instance makegen-force
+ifneq ($(MAKEGEN_BLOCKED),)
+export MAKEGEN_BLOCKED
+instance:
+	@bash $(MAKEGEN_BUILD)/tasks/count.sh blocked sample=$(sample)
+else
+instance: $(MAKEGEN_OK)
+$(MAKEGEN_OK): $(MAKEGEN_EXTERNAL) $(MAKEGEN_FROM_1) $(if $(filter-out $(wildcard $(MAKEGEN_OUTPUTS)),$(MAKEGEN_OUTPUTS)),makegen-force)
+	@bash $(MAKEGEN_BUILD)/tasks/count.sh run sample=$(sample)
+endif
+makegen-force:

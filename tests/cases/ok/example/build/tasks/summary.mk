@@ -1,0 +1,41 @@
+# makegen: task `summary` of pipeline `reads-demo` (generated; do not edit).
+#
+# Runs ONE instance, from any directory, on any node that sees the files:
+#   make -f BUILD/tasks/summary.mk
+# It runs the command only when the instance is out of date (an output missing, an input or
+# code file newer than the last success, or the recipe changed), and refuses when an input is
+# missing or an upstream instance is not done.
+MAKEGEN_BUILD := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
+include $(MAKEGEN_BUILD)/config.mk
+include $(MAKEGEN_BUILD)/params/sample.mk
+export MAKEGEN_BUILD
+.DEFAULT_GOAL := instance
+
+MAKEGEN_KEY := _
+MAKEGEN_OK := $(MAKEGEN_STATE)/summary/$(MAKEGEN_KEY).ok-a4c6d0e53f9ecd50
+MAKEGEN_OUTPUTS := $(OUTPUT_DIR)/summary/samples.tsv $(OUTPUT_DIR)/summary/report.md
+MAKEGEN_EXTERNAL := $(call makegen_abs,scripts/summarize.py)
+# input counts/{sample}/{sample}.stats.tsv is made by task count
+MAKEGEN_FROM_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(OUTPUT_DIR)/counts/$(makegen_v_sample)/$(makegen_v_sample).stats.tsv)
+MAKEGEN_UPOK_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(MAKEGEN_STATE)/count/$(makegen_v_sample).ok-307d9c1d5e4440f0)
+# input counts/{sample}/{sample}.contigs.tsv is made by task count
+MAKEGEN_FROM_2 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(OUTPUT_DIR)/counts/$(makegen_v_sample)/$(makegen_v_sample).contigs.tsv)
+
+MAKEGEN_BLOCKED := $(strip \
+  $(call makegen_missing,input file,$(MAKEGEN_EXTERNAL)) \
+  $(call makegen_missing,output of task count,$(MAKEGEN_FROM_1)) \
+  $(call makegen_notdone,count,$(MAKEGEN_UPOK_1),$(MAKEGEN_STATE)/count/%.ok-307d9c1d5e4440f0) \
+  $(call makegen_missing,output of task count,$(MAKEGEN_FROM_2)) \
+)
+
+.PHONY: instance makegen-force
+ifneq ($(MAKEGEN_BLOCKED),)
+export MAKEGEN_BLOCKED
+instance:
+	@bash $(MAKEGEN_BUILD)/tasks/summary.sh blocked 
+else
+instance: $(MAKEGEN_OK)
+$(MAKEGEN_OK): $(MAKEGEN_EXTERNAL) $(MAKEGEN_FROM_1) $(MAKEGEN_FROM_2) $(if $(filter-out $(wildcard $(MAKEGEN_OUTPUTS)),$(MAKEGEN_OUTPUTS)),makegen-force)
+	@bash $(MAKEGEN_BUILD)/tasks/summary.sh run 
+endif
+makegen-force:

@@ -1,0 +1,38 @@
+# makegen: task `trim` of pipeline `reads-demo` (generated; do not edit).
+#
+# Runs ONE instance, from any directory, on any node that sees the files:
+#   make -f BUILD/tasks/trim.mk sample=VALUE lane=VALUE
+# It runs the command only when the instance is out of date (an output missing, an input or
+# code file newer than the last success, or the recipe changed), and refuses when an input is
+# missing or an upstream instance is not done.
+MAKEGEN_BUILD := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
+include $(MAKEGEN_BUILD)/config.mk
+export MAKEGEN_BUILD
+.DEFAULT_GOAL := instance
+ifeq ($(strip $(sample)),)
+$(error makegen: say which instance: make -f $(MAKEGEN_BUILD)/tasks/trim.mk sample=VALUE lane=VALUE)
+endif
+ifeq ($(strip $(lane)),)
+$(error makegen: say which instance: make -f $(MAKEGEN_BUILD)/tasks/trim.mk sample=VALUE lane=VALUE)
+endif
+
+MAKEGEN_KEY := $(sample)$(MAKEGEN_COMMA)$(lane)
+MAKEGEN_OK := $(MAKEGEN_STATE)/trim/$(MAKEGEN_KEY).ok-242812c5954d5214
+MAKEGEN_OUTPUTS := $(OUTPUT_DIR)/trimmed/$(sample)_$(lane).fq
+MAKEGEN_EXTERNAL := $(ROOT_DIR)/data/reads/$(sample)_$(lane).fq $(call makegen_abs,scripts/trim.py)
+
+MAKEGEN_BLOCKED := $(strip \
+  $(call makegen_missing,input file,$(MAKEGEN_EXTERNAL)) \
+)
+
+.PHONY: instance makegen-force
+ifneq ($(MAKEGEN_BLOCKED),)
+export MAKEGEN_BLOCKED
+instance:
+	@bash $(MAKEGEN_BUILD)/tasks/trim.sh blocked sample=$(sample) lane=$(lane)
+else
+instance: $(MAKEGEN_OK)
+$(MAKEGEN_OK): $(MAKEGEN_EXTERNAL) $(if $(filter-out $(wildcard $(MAKEGEN_OUTPUTS)),$(MAKEGEN_OUTPUTS)),makegen-force)
+	@bash $(MAKEGEN_BUILD)/tasks/trim.sh run sample=$(sample) lane=$(lane)
+endif
+makegen-force:
