@@ -15,13 +15,11 @@ from typing import Any, Optional, TypeVar
 import typer
 
 from . import __version__
-from .buildinfo import read_build
-from .compiler import build, compile_pipeline
+from .contract.layout import CliExit
 from .errors import MakegenError
-from .graphtext import FORMATS, render_graph
-from .resources import parse_time
-from .runner import run_build
-from .submission import Options
+from .execute.backends import backend_help
+from .execute.plan import Options
+from .pipeline.units import parse_time
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Compile pipeline.toml into per-task Makefiles and array jobs for "
@@ -40,13 +38,13 @@ def handled(command: F) -> F:
             return command(*args, **kwargs)
         except MakegenError as exc:
             typer.echo(f"Error: {exc.render()}", err=True)
-            raise typer.Exit(2) from None
+            raise typer.Exit(CliExit.USAGE) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception:  # noqa: BLE001 - the last line of defence
             traceback.print_exc()
             typer.echo("This is a makegen bug, please report it with the text above.", err=True)
-            raise typer.Exit(3) from None
+            raise typer.Exit(CliExit.BUG) from None
     return wrapper  # type: ignore[return-value]
 
 
@@ -66,6 +64,8 @@ def _build_dir(path: Optional[Path]) -> Path:
 @handled
 def check(pipeline: Optional[Path] = PIPELINE_ARG) -> None:
     """Validate only: print tasks, instance counts and phases; write nothing."""
+    from .compiler import compile_pipeline
+
     graph = compile_pipeline(_pipeline(pipeline)).graph
     typer.echo(f"pipeline {graph.pipeline.name}: {_count(len(graph.nodes), 'task')}, "
                f"{_count(graph.total(), 'instance')}, {_count(len(graph.phases), 'phase')}")
@@ -85,6 +85,8 @@ def build_command(
                                           help="The build folder (default: build/ beside the pipeline)."),
 ) -> None:
     """Compile the pipeline into a build folder (unchanged files keep their mtime)."""
+    from .compiler import build
+
     path = _pipeline(pipeline)
     target = output if output is not None else path.parent / "build"
     compiled, changed = build(path, target)
@@ -105,22 +107,13 @@ def run(
                                       "a plain run selects the same way."),
 ) -> None:
     """Run every out-of-date instance on this machine, in dependency order."""
-    del missing  # the same selection either way: see the comment below
-    from .status import load_status
+    del missing  # the same selection either way: see run_here
+    from .execute.run import run_here
 
-    folder = _build_dir(build_dir)
-    info = read_build(folder.resolve())
-    # Instances that status finds done are exactly those make would skip; leaving them out
-    # makes a run with nothing to do cost one status instead of one make per instance.
-    selection = load_status(folder.resolve(), str(folder)).not_done()
-    summary = run_build(info, jobs, keep_going, selection=selection)
-    summary.up_to_date += sum(t.count for t in info.tasks.values()) - sum(map(len, selection.values()))
-    typer.echo(f"ran {summary.ran}, up to date {summary.up_to_date}, failed {len(summary.failed)}, "
-               f"blocked {len(summary.blocked)}"
-               + (f", errors {len(summary.errors)}" if summary.errors else "")
-               + (f", not started {summary.not_started}" if summary.not_started else ""))
+    summary = run_here(_build_dir(build_dir), jobs, keep_going)
+    typer.echo(summary.line())
     if not summary.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(CliExit.FAILED)
 
 
 @app.command()
@@ -131,6 +124,9 @@ def graph(
     instances: bool = typer.Option(False, "--instances", help="One node per instance."),
 ) -> None:
     """Print the task graph (or the instance graph) as text."""
+    from .compiler import compile_pipeline
+    from .graph.text import FORMATS, render_graph
+
     if fmt not in FORMATS:
         raise MakegenError(f"unknown format {fmt!r}", key="--format",
                            hint="use --format dot or --format mermaid")
@@ -150,8 +146,8 @@ def status(
     """Post-mortem from the filesystem alone: the state of every instance."""
     import time
 
-    from .status import load_status
-    from .statusview import to_json, to_text, to_why
+    from .state.status import load_status
+    from .state.view import to_json, to_text, to_why
 
     limit = parse_time(stale_after)
     if not limit:
@@ -175,8 +171,8 @@ def clean(
     dry_run: bool = typer.Option(False, "--dry-run", help="List what would be removed; remove nothing."),
 ) -> None:
     """Remove temporary directories left by killed jobs (never one a running instance uses)."""
-    from .cleanup import human, leftovers, remove
-    from .status import load_status
+    from .state.clean import human, leftovers, remove
+    from .state.status import load_status
 
     if not tmp:
         raise MakegenError("say what to clean", key="clean", hint="makegen clean --tmp [--dry-run]")
@@ -200,7 +196,7 @@ def clean(
 @handled
 def submit(
     build_dir: Optional[Path] = BUILD_ARG,
-    backend: str = typer.Option(..., "--backend", help="local, sge or slurm."),
+    backend: str = typer.Option(..., "--backend", help=backend_help()),
     print_script: bool = typer.Option(False, "--print", help="Write the submission script to stdout."),
     missing: bool = typer.Option(False, "--missing", help="Only what is not done, and its downstream."),
     sample: Optional[int] = typer.Option(None, "--sample", min=1,
@@ -218,7 +214,7 @@ def submit(
     dry_run: bool = typer.Option(False, "--dry-run", help="List the arrays; submit nothing."),
 ) -> None:
     """Submit phase by phase: one array job per task per phase, chained by dependencies."""
-    from .submit import submit_build
+    from .execute.submit import submit_build
 
     options = _submit_options(missing, sample, throttle, queue, account, extra, jobs)
     code = submit_build(_build_dir(build_dir), backend, options, print_script, dry_run, array_limit)

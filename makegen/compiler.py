@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import spec
-from .emit import Files, command_body, emit
+import sh
+
+from .emit.files import Files, emit
+from .emit.script import command_body
+from .emit.writer import check_build_dir, write_build
 from .errors import MakegenError
 from .graph import TaskGraph, build_graph
-from .source import read_source
-from .writer import check_build_dir, write_build
+from .pipeline.load import load
+from .pipeline.source import read_source
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class Compiled:
 
 def compile_pipeline(path: Path) -> Compiled:
     """Check a pipeline and render its build directory in memory; write nothing."""
-    graph = build_graph(spec.load(path))
+    graph = build_graph(load(path))
     _check_bash_syntax(graph)
     return Compiled(graph, emit(graph))
 
@@ -44,7 +46,7 @@ def _bash_error(stderr: str, multiline: bool) -> str:
     """bash -n's complaint without its `bash: line N:` prefix (kept when the command has lines)."""
     found = []
     for line in stderr.strip().splitlines():
-        text = line.removeprefix("bash: ")
+        text = re.sub(r"^(\S*/)?bash: ", "", line)
         if not multiline:
             text = re.sub(r"^line \d+: ", "", text)
         if "syntax error" in text:
@@ -56,11 +58,12 @@ def _check_bash_syntax(graph: TaskGraph) -> None:
     """Reject a `run` that bash cannot parse now, not on a node after hours in a queue."""
     for task in graph.pipeline.tasks:
         body, _ = command_body(task)
-        result = subprocess.run(["bash", "-n"], input=body + "\n", capture_output=True, text=True,
-                                check=False)
-        if result.returncode != 0:
-            detail = _bash_error(result.stderr, multiline="\n" in task.run.strip())
+        try:
+            sh.bash("-n", _in=body + "\n")
+        except sh.ErrorReturnCode as exc:
+            stderr = exc.stderr.decode(errors="replace")
+            detail = _bash_error(stderr, multiline="\n" in task.run.strip())
             source = read_source(graph.pipeline.file)
             raise source.error(f"run is not valid bash: {detail}", f"task.{task.name}", "run",
                                hint="the command runs under bash -euo pipefail; look for an `if`, "
-                                    "loop, `case`, quote or bracket left open")
+                                    "loop, `case`, quote or bracket left open") from None

@@ -18,8 +18,12 @@ def _listing(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
-def test_there_are_enough_failing_cases() -> None:
-    assert len(FAILING) >= 25
+def test_every_failing_case_has_a_pipeline_and_one_error_message() -> None:
+    assert FAILING, "no failing cases found"
+    for case in FAILING:
+        assert (case / "pipeline.toml").is_file(), case.name
+        expected = (case / "expected.txt").read_text()
+        assert expected.startswith("Error: ") and expected.count("Error: ") == 1, case.name
 
 
 @pytest.mark.parametrize("case", FAILING, ids=[p.name for p in FAILING])

@@ -9,9 +9,9 @@ import pytest
 
 from makegen.errors import MakegenError
 from makegen.graph import TaskGraph, build_graph
-from makegen.graphtext import instance_edges, render_graph
-from makegen.patterns import Const, FromParam
-from makegen.spec import load
+from makegen.graph.patterns import Const, FromParam
+from makegen.graph.text import instance_edges, render_graph
+from makegen.pipeline.load import load
 
 
 def graph_of(tmp_path: Path, text: str) -> TaskGraph:
@@ -197,6 +197,11 @@ def test_graph_text_names_tasks_and_edges(tmp_path: Path, fmt: str) -> None:
     """)
     text = render_graph(graph, fmt, instances=False)
     assert "a (2, phase 1)" in text and "b (1, phase 2)" in text
-    assert ("->" in text) if fmt == "dot" else ("-->" in text)
+    if fmt == "dot":
+        assert text.startswith('digraph "t" {')
+        assert '  "a" -> "b" [label="input \'a/{sample}.txt\'"];' in text.splitlines()
+    else:
+        assert text.startswith("flowchart LR\n")
+        assert '  n0 -->|"input \'a/{sample}.txt\'"| n1' in text.splitlines()
     instances = render_graph(graph, fmt, instances=True)
     assert "a[sample=B]" in instances

@@ -6,9 +6,9 @@ import subprocess
 
 from conftest import Project, cli
 
-from makegen.backends import BACKENDS
-from makegen.buildinfo import read_build
-from makegen.submission import Options, plan
+from makegen.contract.buildfile import read_build
+from makegen.execute.backends import BACKENDS
+from makegen.execute.plan import Options, plan
 
 CHAIN = """
 [pipeline]

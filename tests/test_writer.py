@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from makegen import writer
+from makegen.emit import writer
 from makegen.errors import MakegenError
 
 

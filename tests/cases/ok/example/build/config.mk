@@ -88,7 +88,6 @@ endif
 
 export ROOT_DIR OUTPUT_DIR THREADS REF MIN_QUAL MIN_LEN SEED_LEN MAX_MISMATCH BIN_SIZE
 MAKEGEN_STATE = $(OUTPUT_DIR)/.makegen/state
-MAKEGEN_LOGS = $(OUTPUT_DIR)/.makegen/logs
 
 # Built-in rules would make Make look for RCS and SCCS files beside every target: off.
 .SUFFIXES:
@@ -108,5 +107,8 @@ makegen_abs = $(if $(filter /%,$(1)),$(1),$(ROOT_DIR)/$(1))
 makegen_some = $(wordlist 1,3,$(1))$(if $(word 4,$(1)), and $(words $(wordlist 4,$(words $(1)),$(1))) more)
 # makegen_missing WHAT,PATHS: "missing WHAT: ..." for the PATHS that do not exist.
 makegen_missing = $(if $(filter-out $(wildcard $(2)),$(2)),missing $(1): $(call makegen_some,$(filter-out $(wildcard $(2)),$(2)));)
-# makegen_notdone TASK,OK-MARKERS,PATTERN: upstream instances with no success recorded.
-makegen_notdone = $(if $(filter-out $(wildcard $(2)),$(2)),task $(1) has not finished: $(call makegen_some,$(patsubst $(3),$(1)[%],$(filter-out $(wildcard $(2)),$(2))));)
+# makegen_notdone TASK,OK-MARKERS,IDS-VARIABLE: the upstream instances with no success
+# recorded, by id. The variable named lists the ids in the order of OK-MARKERS; it is
+# expanded only here, when something is missing. (`%` is in no path and no id.)
+makegen_notdone = $(if $(filter-out $(wildcard $(2)),$(2)),task $(1) has not finished: $(call makegen_some,$(call makegen_missing_ids,$(2),$($(3))));)
+makegen_missing_ids = $(foreach makegen_pair,$(join $(1),$(addprefix %,$(2))),$(if $(wildcard $(firstword $(subst %, ,$(makegen_pair)))),,$(lastword $(subst %, ,$(makegen_pair)))))

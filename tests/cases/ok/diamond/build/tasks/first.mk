@@ -20,11 +20,12 @@ MAKEGEN_EXTERNAL := /etc/hostname
 # input unpacked/{sample}/1.txt is made by task unpack
 MAKEGEN_FROM_1 := $(OUTPUT_DIR)/unpacked/$(sample)/1.txt
 MAKEGEN_UPOK_1 := $(MAKEGEN_STATE)/unpack/$(sample).ok-9a327710b2f6bc90
+MAKEGEN_UPIDS_1 = unpack[sample=$(sample)]
 
 MAKEGEN_BLOCKED := $(strip \
   $(call makegen_missing,input file,$(MAKEGEN_EXTERNAL)) \
   $(call makegen_missing,output of task unpack,$(MAKEGEN_FROM_1)) \
-  $(call makegen_notdone,unpack,$(MAKEGEN_UPOK_1),$(MAKEGEN_STATE)/unpack/%.ok-9a327710b2f6bc90) \
+  $(call makegen_notdone,unpack,$(MAKEGEN_UPOK_1),MAKEGEN_UPIDS_1) \
 )
 
 .PHONY: instance makegen-force

@@ -18,14 +18,16 @@ MAKEGEN_EXTERNAL :=
 # input first/{sample}.txt is made by task first
 MAKEGEN_FROM_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(OUTPUT_DIR)/first/$(makegen_v_sample).txt)
 MAKEGEN_UPOK_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(MAKEGEN_STATE)/first/$(makegen_v_sample).ok-916e2c689247a01b)
+MAKEGEN_UPIDS_1 = $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),first[sample=$(makegen_v_sample)])
 # after = ["unpack"]: every instance of it must be done first
 MAKEGEN_AFTER_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(MAKEGEN_STATE)/unpack/$(makegen_v_sample).ok-9a327710b2f6bc90)
+MAKEGEN_AFTERIDS_1 = $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),unpack[sample=$(makegen_v_sample)])
 
 MAKEGEN_BLOCKED := $(strip \
   $(call makegen_missing,input file,$(MAKEGEN_EXTERNAL)) \
   $(call makegen_missing,output of task first,$(MAKEGEN_FROM_1)) \
-  $(call makegen_notdone,first,$(MAKEGEN_UPOK_1),$(MAKEGEN_STATE)/first/%.ok-916e2c689247a01b) \
-  $(call makegen_notdone,unpack,$(MAKEGEN_AFTER_1),$(MAKEGEN_STATE)/unpack/%.ok-9a327710b2f6bc90) \
+  $(call makegen_notdone,first,$(MAKEGEN_UPOK_1),MAKEGEN_UPIDS_1) \
+  $(call makegen_notdone,unpack,$(MAKEGEN_AFTER_1),MAKEGEN_AFTERIDS_1) \
 )
 
 .PHONY: instance makegen-force

@@ -21,11 +21,12 @@ MAKEGEN_EXTERNAL :=
 # input split/{sample}/{chunk}.txt is made by task split
 MAKEGEN_FROM_1 := $(foreach makegen_v_chunk,$(MAKEGEN_VALUES_chunk),$(OUTPUT_DIR)/split/$(sample)/$(makegen_v_chunk).txt)
 MAKEGEN_UPOK_1 := $(foreach makegen_v_chunk,$(MAKEGEN_VALUES_chunk),$(MAKEGEN_STATE)/split/$(sample)$(MAKEGEN_COMMA)$(makegen_v_chunk).ok-c5aa8930fbd90c0e)
+MAKEGEN_UPIDS_1 = $(foreach makegen_v_chunk,$(MAKEGEN_VALUES_chunk),split[sample=$(sample)$(MAKEGEN_COMMA)chunk=$(makegen_v_chunk)])
 
 MAKEGEN_BLOCKED := $(strip \
   $(call makegen_missing,input file,$(MAKEGEN_EXTERNAL)) \
   $(call makegen_missing,output of task split,$(MAKEGEN_FROM_1)) \
-  $(call makegen_notdone,split,$(MAKEGEN_UPOK_1),$(MAKEGEN_STATE)/split/%.ok-c5aa8930fbd90c0e) \
+  $(call makegen_notdone,split,$(MAKEGEN_UPOK_1),MAKEGEN_UPIDS_1) \
 )
 
 .PHONY: instance makegen-force

@@ -3,12 +3,13 @@
 #
 #   bash BUILD/jobs/job.sh BUILD MANIFEST [INDEX]
 #
-# Runs the instance at line INDEX of MANIFEST (from 1; default $SGE_TASK_ID,
-# $SLURM_ARRAY_TASK_ID or $MAKEGEN_TASK_ID) as `make -f BUILD/tasks/<task>.mk NAME=VALUE...`.
+# Runs the instance at line INDEX of MANIFEST (from 1; default $SGE_TASK_ID, $SLURM_ARRAY_TASK_ID, or
+# $MAKEGEN_TASK_ID) as `make -f BUILD/tasks/<task>.mk NAME=VALUE...`.
 # BUILD is an argument because schedulers run a spooled copy of this script.
 # Exit codes: 0 done (or already up to date), 1 the command failed,
 # 2 the instance could not be run (bad manifest, index or configuration),
 # 3 blocked (an input is missing or an upstream instance is not done).
+# With MAKEGEN_RESULT set, it writes there how the instance ended: ran, up-to-date, failed, blocked.
 # Never 99 or 100: Grid Engine would requeue the job or hold its dependents for ever.
 set -euo pipefail
 
@@ -29,14 +30,15 @@ fi
 [[ $index =~ ^[1-9][0-9]*$ ]] || makegen_job_fail "no array index: give INDEX or run as an array job"
 [[ -r $manifest ]] || makegen_job_fail "cannot read manifest $manifest"
 
-if [[ -n ${JOB_ID:-} && -n ${SGE_TASK_ID:-} && $SGE_TASK_ID != undefined ]]; then
-  export MAKEGEN_JOB_ID=$JOB_ID.$SGE_TASK_ID
-elif [[ -n ${SLURM_ARRAY_JOB_ID:-} ]]; then
+# The job id as status shows it: <job><separator><index> for an array task, else <job>.
+if [[ -n ${JOB_ID:-} && ${SGE_TASK_ID:-} =~ ^[0-9]+$ ]]; then
+  export MAKEGEN_JOB_ID=${JOB_ID}.${SGE_TASK_ID}
+elif [[ -n ${SLURM_ARRAY_JOB_ID:-} && ${SLURM_ARRAY_TASK_ID:-} =~ ^[0-9]+$ ]]; then
   export MAKEGEN_JOB_ID=${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}
-elif [[ -n ${SLURM_JOB_ID:-} ]]; then
-  export MAKEGEN_JOB_ID=$SLURM_JOB_ID
 elif [[ -n ${JOB_ID:-} ]]; then
-  export MAKEGEN_JOB_ID=$JOB_ID
+  export MAKEGEN_JOB_ID=${JOB_ID}
+elif [[ -n ${SLURM_JOB_ID:-} ]]; then
+  export MAKEGEN_JOB_ID=${SLURM_JOB_ID}
 fi
 
 # Our own trace goes to a scratch file that the task script copies into the instance log;
@@ -64,10 +66,11 @@ make -r -s -f "$build/tasks/$task.mk" "${words[@]:1}" || rc=$?
 set +x
 report=
 if [[ -s $MAKEGEN_REPORT ]]; then read -r report _ <"$MAKEGEN_REPORT"; fi
+if [[ -z $report && $rc == 0 ]]; then report=up-to-date; fi
+if [[ -n ${MAKEGEN_RESULT:-} && -n $report ]]; then printf '%s\n' "$report" >"$MAKEGEN_RESULT"; fi
 case $report in
-  ok) exit 0 ;;
+  ran | up-to-date) exit 0 ;;
   failed) exit 1 ;;
   blocked) exit 3 ;;
 esac
-if ((rc == 0)); then exit 0; fi
 makegen_job_fail "make -f $build/tasks/$task.mk ${words[*]:1} exited with code $rc before running the instance"

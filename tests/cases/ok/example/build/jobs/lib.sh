@@ -139,7 +139,7 @@ makegen_execute() {
     set -euo pipefail
     cd "$ROOT_DIR" || exit 1
     unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES MAKE_TERMOUT MAKE_TERMERR MAKEFILES \
-      MAKEGEN_REPORT MAKEGEN_WRAPPER_TRACE MAKEGEN_BLOCKED
+      MAKEGEN_REPORT MAKEGEN_RESULT MAKEGEN_WRAPPER_TRACE MAKEGEN_BLOCKED
     exec </dev/null >>"$_mg_log" 2>&1
     # Linux lets the arguments of one exec take a quarter of the stack limit: raise the soft
     # limit (to 256 MiB, within the hard one) so that `cat {inputs}` over a big gather fits.
@@ -205,5 +205,5 @@ makegen_finish() {
   makegen_now
   printf '==== makegen: %s done %s\n' "$_mg_id" "$_mg_now" >>"$_mg_log"
   printf 'makegen: ran %s\n' "$_mg_id"
-  makegen_report ok
+  makegen_report ran
 }

@@ -23,11 +23,12 @@ MAKEGEN_EXTERNAL := $(call makegen_abs,$(REF)) $(call makegen_abs,scripts/align.
 # input trimmed/{sample}_{lane}.fq is made by task trim
 MAKEGEN_FROM_1 := $(OUTPUT_DIR)/trimmed/$(sample)_$(lane).fq
 MAKEGEN_UPOK_1 := $(MAKEGEN_STATE)/trim/$(sample)$(MAKEGEN_COMMA)$(lane).ok-242812c5954d5214
+MAKEGEN_UPIDS_1 = trim[sample=$(sample)$(MAKEGEN_COMMA)lane=$(lane)]
 
 MAKEGEN_BLOCKED := $(strip \
   $(call makegen_missing,input file,$(MAKEGEN_EXTERNAL)) \
   $(call makegen_missing,output of task trim,$(MAKEGEN_FROM_1)) \
-  $(call makegen_notdone,trim,$(MAKEGEN_UPOK_1),$(MAKEGEN_STATE)/trim/%.ok-242812c5954d5214) \
+  $(call makegen_notdone,trim,$(MAKEGEN_UPOK_1),MAKEGEN_UPIDS_1) \
 )
 
 .PHONY: instance makegen-force

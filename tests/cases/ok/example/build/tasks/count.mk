@@ -21,11 +21,12 @@ MAKEGEN_EXTERNAL := $(call makegen_abs,$(REF)) $(call makegen_abs,scripts/count.
 # input aligned/{sample}_{lane}.tsv is made by task align
 MAKEGEN_FROM_1 := $(foreach makegen_v_lane,$(MAKEGEN_VALUES_lane),$(OUTPUT_DIR)/aligned/$(sample)_$(makegen_v_lane).tsv)
 MAKEGEN_UPOK_1 := $(foreach makegen_v_lane,$(MAKEGEN_VALUES_lane),$(MAKEGEN_STATE)/align/$(sample)$(MAKEGEN_COMMA)$(makegen_v_lane).ok-421c266a4474820f)
+MAKEGEN_UPIDS_1 = $(foreach makegen_v_lane,$(MAKEGEN_VALUES_lane),align[sample=$(sample)$(MAKEGEN_COMMA)lane=$(makegen_v_lane)])
 
 MAKEGEN_BLOCKED := $(strip \
   $(call makegen_missing,input file,$(MAKEGEN_EXTERNAL)) \
   $(call makegen_missing,output of task align,$(MAKEGEN_FROM_1)) \
-  $(call makegen_notdone,align,$(MAKEGEN_UPOK_1),$(MAKEGEN_STATE)/align/%.ok-421c266a4474820f) \
+  $(call makegen_notdone,align,$(MAKEGEN_UPOK_1),MAKEGEN_UPIDS_1) \
 )
 
 .PHONY: instance makegen-force

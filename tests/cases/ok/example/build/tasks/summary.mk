@@ -18,13 +18,14 @@ MAKEGEN_EXTERNAL := $(call makegen_abs,scripts/summarize.py)
 # input counts/{sample}/{sample}.stats.tsv is made by task count
 MAKEGEN_FROM_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(OUTPUT_DIR)/counts/$(makegen_v_sample)/$(makegen_v_sample).stats.tsv)
 MAKEGEN_UPOK_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(MAKEGEN_STATE)/count/$(makegen_v_sample).ok-307d9c1d5e4440f0)
+MAKEGEN_UPIDS_1 = $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),count[sample=$(makegen_v_sample)])
 # input counts/{sample}/{sample}.contigs.tsv is made by task count
 MAKEGEN_FROM_2 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(OUTPUT_DIR)/counts/$(makegen_v_sample)/$(makegen_v_sample).contigs.tsv)
 
 MAKEGEN_BLOCKED := $(strip \
   $(call makegen_missing,input file,$(MAKEGEN_EXTERNAL)) \
   $(call makegen_missing,output of task count,$(MAKEGEN_FROM_1)) \
-  $(call makegen_notdone,count,$(MAKEGEN_UPOK_1),$(MAKEGEN_STATE)/count/%.ok-307d9c1d5e4440f0) \
+  $(call makegen_notdone,count,$(MAKEGEN_UPOK_1),MAKEGEN_UPIDS_1) \
   $(call makegen_missing,output of task count,$(MAKEGEN_FROM_2)) \
 )
 

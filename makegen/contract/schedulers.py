@@ -1,0 +1,32 @@
+"""The schedulers makegen submits to: their names and the variables their jobs see.
+
+The single source for scheduler names (`resources.extra` keys, `--backend` help), for how
+jobs/job.sh finds its array index and its job id, and for the job id's form in markers and
+status (`<job>.<task>` on Grid Engine, `<job>_<task>` on SLURM). Each has a backend class
+in `execute/backends/`, registered under the same name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scheduler:
+    name: str
+    title: str  # for help texts
+    submit_command: str  # must be on PATH to submit (not to --print)
+    index_var: str  # the array index (from 1) in a job's environment
+    job_var: str  # the array job's id
+    job_separator: str  # between the job id and the index in `<job><sep><index>`
+    single_job_var: str  # the job's id when it is not part of an array
+
+
+SCHEDULERS: dict[str, Scheduler] = {s.name: s for s in (
+    Scheduler("sge", "Son of / Sun Grid Engine", "qsub", "SGE_TASK_ID", "JOB_ID", ".", "JOB_ID"),
+    Scheduler("slurm", "SLURM", "sbatch", "SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_JOB_ID", "_",
+              "SLURM_JOB_ID"),
+)}
+
+# The local executor sets this one instead, for the same job.sh.
+LOCAL_INDEX_VAR = "MAKEGEN_TASK_ID"

@@ -1,0 +1,127 @@
+"""The task script (tasks/<task>.sh): one instance's paths and command, as bash.
+
+`RENDER` turns each command placeholder of the registry in pipeline/placeholders.py into
+bash; a test checks that it covers every registered placeholder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Optional
+
+from ..escape import shell_double
+from ..graph import InputLink, TaskGraph
+from ..pipeline.model import PathEntry, Task
+from ..pipeline.placeholders import Param, PathToken, Ref, Var
+from ..templates import render
+
+
+def _bash_tokens(tokens: Iterable[PathToken], bound: tuple[str, ...]) -> str:
+    parts = []
+    for token in tokens:
+        if isinstance(token, Param):
+            prefix = "_mg_p_" if token.name in bound else "_mg_v_"
+            parts.append("${" + prefix + token.name + "}")
+        elif isinstance(token, Var):
+            parts.append("${" + token.name + "}")
+        else:
+            parts.append(shell_double(token))
+    return "".join(parts).rstrip("/")
+
+
+def _bash_input(index: int, link: InputLink, bound: tuple[str, ...]) -> str:
+    entry = link.entry
+    text = _bash_tokens(entry.tokens, bound)
+    array = f"_mg_in_{index}"
+    if link.producer is not None:
+        add = f'{array}+=("$OUTPUT_DIR/{text}")'
+    elif entry.uses_vars:
+        add = (f'_mg_path="{text}"; [[ $_mg_path == /* ]] || _mg_path=$ROOT_DIR/$_mg_path; '
+               f'{array}+=("$_mg_path")')
+    elif entry.text.startswith("/"):
+        add = f'{array}+=("{text}")'
+    else:
+        add = f'{array}+=("$ROOT_DIR/{text}")'
+    lines = [f"{array}=()"]
+    loops = [p for p in entry.params if p not in bound]
+    for depth, name in enumerate(loops):
+        lines.append("  " * depth + f'for _mg_v_{name} in "${{_mg_values_{name}[@]}}"; do')
+    lines.append("  " * len(loops) + add)
+    for depth in reversed(range(len(loops))):
+        lines.append("  " * depth + "done")
+    return "\n".join(lines)
+
+
+def _selected(entries: tuple[PathEntry, ...], key: Optional[str]) -> list[int]:
+    return [i for i, e in enumerate(entries) if key is None or e.key == key]
+
+
+def _inputs(ref: Ref, task: Task, lists: dict[str, str]) -> str:
+    words = " ".join(f'"${{_mg_in_{i}[@]}}"' for i in _selected(task.inputs, ref.key))
+    if not ref.as_file:
+        return words
+    name = "inputs" + (f".{ref.key}" if ref.key else "")
+    lists[name] = words
+    return f'"$_mg_tmp/lists/{name}.txt"'
+
+
+def _outputs(ref: Ref, task: Task, lists: dict[str, str]) -> str:
+    return " ".join(f'"$_mg_out_{i}"' for i in _selected(task.outputs, ref.key))
+
+
+# Each command placeholder as bash, by its name in the registry. `lists` collects the
+# list files ({inputs:file}) the task script writes before the command runs.
+RENDER: dict[str, Callable[[Ref, Task, dict[str, str]], str]] = {
+    "inputs": _inputs,
+    "outputs": _outputs,
+    "tmp": lambda ref, task, lists: '"$_mg_scratch"',
+    "resources.cores": lambda ref, task, lists: str(task.resources.cores),
+}
+
+
+def command_body(task: Task) -> tuple[str, dict[str, str]]:
+    """The task's command with its placeholders as bash expansions, and the list files
+    ({inputs:file}) it needs, by name -> the words to list."""
+    lists: dict[str, str] = {}
+    command = []
+    for token in task.command:
+        if isinstance(token, str):
+            command.append(token)
+        elif isinstance(token, Param):
+            command.append(f'"${{_mg_p_{token.name}}}"')
+        else:
+            command.append(RENDER[token.kind](token, task, lists))
+    return "".join(command), lists
+
+
+def task_script(graph: TaskGraph, task: Task) -> str:
+    bound = task.foreach
+    node = graph.nodes[task.name]
+    command, lists = command_body(task)
+    outputs = [{"kind": "dir" if o.is_dir else "file", "rel": _bash_tokens(o.tokens, bound)}
+               for o in task.outputs]
+    make_dirs = " ".join(
+        f'"$_mg_out_{i}"' if o.is_dir else f'"${{_mg_out_{i}%/*}}"' for i, o in enumerate(task.outputs))
+    gathered = sorted({p for link in node.inputs for p in link.gathered})
+    return render(
+        "task.sh.j2",
+        pipeline=graph.pipeline.name,
+        task=task.name,
+        foreach=task.foreach,
+        hash=task.recipe_hash,
+        key=",".join(f"${{_mg_p_{p}}}" for p in bound) if bound else "_",
+        id=_bash_id(task),
+        values=gathered,
+        inputs=[_bash_input(i, link, bound) for i, link in enumerate(node.inputs)],
+        outputs=outputs,
+        make_dirs=make_dirs,
+        lists=[{"name": n, "words": w} for n, w in lists.items()],
+        command=command,
+    )
+
+
+def _bash_id(task: Task) -> str:
+    if not task.foreach:
+        return task.name
+    inner = ",".join(f"{p}=${{_mg_p_{p}}}" for p in task.foreach)
+    return f'"{task.name}[{inner}]"'

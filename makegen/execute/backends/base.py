@@ -1,0 +1,62 @@
+"""What every backend is: a name, its array limit, and the script that submits a Plan."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any, ClassVar, Optional
+
+from ...contract.schedulers import SCHEDULERS, Scheduler
+from ...escape import shell_quote
+from ...pipeline.units import clock
+from ...templates import render
+from ..plan import ArrayJob, Plan
+
+
+class Backend:
+    """A scheduler: renders the submission script of a Plan; `makegen submit` runs it."""
+
+    name: ClassVar[str] = ""
+    template: ClassVar[str] = ""
+    default_limit: ClassVar[int] = 1_000_000
+
+    @property
+    def scheduler(self) -> Optional[Scheduler]:
+        """The scheduler's facts (contract/schedulers.py); None for the local backend."""
+        return SCHEDULERS.get(self.name)
+
+    @property
+    def command(self) -> str:
+        """The scheduler's submit command, which must be on PATH to submit."""
+        return self.scheduler.submit_command if self.scheduler else ""
+
+    def limit(self) -> int:
+        """The largest array the scheduler takes (asked of it when reachable)."""
+        return self.default_limit
+
+    def script(self, plan: Plan) -> str:
+        return render(self.template, plan=plan, arrays=[self.array_context(a, plan) for a in plan.arrays],
+                      q=shell_quote, backend=self.name)
+
+    def array_context(self, array: ArrayJob, plan: Plan) -> dict[str, Any]:
+        return {"array": array, "flags": " ".join(self.flags(array, plan))}
+
+    def flags(self, array: ArrayJob, plan: Plan) -> list[str]:
+        """Scheduler options of one array, each already quoted for bash."""
+        return []
+
+    @staticmethod
+    def extra(array: ArrayJob, scheduler: str, plan: Plan) -> list[str]:
+        """Flags passed through: the task's resources.extra, then the command line's --extra."""
+        words = shlex.split(array.resources.extra_for(scheduler))
+        for flag in plan.options.extra:
+            words += shlex.split(flag)
+        return [shell_quote(w) for w in words]
+
+    @staticmethod
+    def job_name(plan: Plan, array: ArrayJob) -> str:
+        return f"mg_{plan.pipeline}_{array.name}"
+
+
+def wall_clock(array: ArrayJob) -> str:
+    seconds = array.resources.time_s
+    return clock(seconds) if seconds else ""

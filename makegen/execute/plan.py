@@ -1,0 +1,141 @@
+"""What a submission submits: array jobs per task per phase, their manifests and dependencies.
+
+A `Plan` is the narrow, read-only view a backend gets: it never sees the networkx graph.
+Each array covers lines of one task's manifest; a task larger than the scheduler's array
+limit is split into several arrays, each with its own manifest indexed from 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..contract.buildfile import Build, ResourceSpec, TaskSpec
+
+
+@dataclass(frozen=True)
+class Options:
+    """The user's choices for one submission."""
+
+    missing: bool = False
+    sample: Optional[int] = None
+    throttle: Optional[int] = None
+    queue: Optional[str] = None
+    account: Optional[str] = None
+    extra: tuple[str, ...] = ()
+    jobs: int = 1  # local backend: instances at once
+
+
+@dataclass(frozen=True)
+class ArrayJob:
+    number: int  # 1-based submission order; also the name of its manifest in the snapshot
+    task: str
+    phase: int
+    part: int  # 1-based chunk of the task (a task over the array limit has several)
+    parts: int
+    source: str  # the build's manifest, relative to the build folder
+    lines: tuple[int, ...]  # manifest lines (from 1) this array runs, in index order
+    resources: ResourceSpec
+    waits_for: tuple[int, ...]  # arrays that must have ended (every task)
+    elementwise: Optional[int] = None  # array whose task i must have ended before task i
+
+    @property
+    def count(self) -> int:
+        return len(self.lines)
+
+    @property
+    def contiguous(self) -> Optional[tuple[int, int]]:
+        """(first, last) when the lines are one unbroken range, which `sed -n` can cut."""
+        first, last = self.lines[0], self.lines[-1]
+        return (first, last) if last - first + 1 == len(self.lines) else None
+
+    @property
+    def name(self) -> str:
+        suffix = f"-{self.part}" if self.parts > 1 else ""
+        return f"{self.task}{suffix}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    pipeline: str
+    build_dir: str
+    arrays: tuple[ArrayJob, ...]
+    options: Options
+    manifests: dict[int, list[str]] = field(default_factory=dict)  # embedded when not contiguous
+
+    @property
+    def instances(self) -> int:
+        return sum(a.count for a in self.arrays)
+
+
+def plan(build: Build, selection: Optional[dict[str, list[int]]], options: Options,
+         limit: int) -> Plan:
+    """Arrays for the selected manifest lines (None: all), split at `limit` instances."""
+    upstream = _upstream_tasks(build)
+    arrays: list[ArrayJob] = []
+    by_task: dict[str, list[ArrayJob]] = {}
+    chosen_lines: dict[str, list[int]] = {}
+    for phase in build.phases:
+        for task in phase:
+            lines = _lines(task, selection, options)
+            chosen_lines[task.name] = lines
+            if not lines:
+                continue
+            chunks = [lines[i : i + limit] for i in range(0, len(lines), limit)]
+            waits = tuple(a.number for other in upstream[task.name] for a in by_task.get(other, []))
+            partner = _elementwise_partner(build, task, upstream[task.name], chosen_lines)
+            made: list[ArrayJob] = []
+            for part, chunk in enumerate(chunks, 1):
+                element = None
+                if partner is not None:
+                    element = by_task[partner][part - 1].number
+                made.append(ArrayJob(
+                    number=len(arrays) + len(made) + 1, task=task.name, phase=task.phase, part=part,
+                    parts=len(chunks), source=task.manifest,
+                    lines=tuple(chunk), resources=task.resources,
+                    waits_for=() if element is not None else waits, elementwise=element))
+            arrays.extend(made)
+            by_task[task.name] = made
+    manifests = {}
+    for array in arrays:
+        if array.contiguous is None:
+            text = (build.build_dir / array.source).read_text().splitlines()
+            manifests[array.number] = [text[i - 1] for i in array.lines]
+    return Plan(build.pipeline, str(build.build_dir), tuple(arrays), options, manifests)
+
+
+def _lines(task: TaskSpec, selection: Optional[dict[str, list[int]]], options: Options) -> list[int]:
+    lines = list(range(1, task.count + 1)) if selection is None else sorted(selection.get(task.name, []))
+    if options.sample is not None:
+        lines = lines[: options.sample]
+    return lines
+
+
+def _upstream_tasks(build: Build) -> dict[str, list[str]]:
+    upstream: dict[str, list[str]] = {name: [] for name in build.tasks}
+    for before, after in build.file.edges:
+        upstream[after].append(before)
+    return upstream
+
+
+def _elementwise_partner(build: Build, task: TaskSpec, upstream: list[str],
+                         chosen: dict[str, list[int]]) -> Optional[str]:
+    """The one upstream task whose instance i alone feeds instance i of `task`, if any.
+
+    That holds when the task reads only that task's outputs (no `after`), with the same
+    foreach in the same order, each param bound to itself (no gather), and both arrays cover
+    the same manifest lines.
+    """
+    if len(upstream) != 1 or task.after:
+        return None
+    other = build.tasks[upstream[0]]
+    if other.foreach != task.foreach or chosen.get(other.name) != chosen[task.name]:
+        return None
+    for link in task.inputs:
+        if link.producer is None:
+            continue
+        if link.gathered:
+            return None
+        if [(b.param, b.source_param) for b in link.binding] != [(p, p) for p in task.foreach]:
+            return None
+    return other.name

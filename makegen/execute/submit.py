@@ -1,0 +1,80 @@
+"""`makegen submit`: plan the arrays, render the backend's script, print it or run it."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Optional
+
+from ..contract.buildfile import read_build
+from ..errors import MakegenError, did_you_mean
+from .backends import BACKENDS
+from .plan import Options, Plan, plan
+
+
+def submit_build(build_arg: Path, backend_name: str, options: Options, print_script: bool,
+                 dry_run: bool, array_limit: Optional[int]) -> int:
+    """Submit (or print, or list) a build; the exit code for the CLI."""
+    if backend_name not in BACKENDS:
+        raise MakegenError(f"unknown backend `{backend_name}`{did_you_mean(backend_name, BACKENDS)}",
+                           key="--backend", hint="use --backend " + ", ".join(BACKENDS))
+    backend = BACKENDS[backend_name]()
+    if not (print_script or dry_run) and backend.command and shutil.which(backend.command) is None:
+        raise MakegenError(
+            f"`{backend.command}` is not on PATH here, so nothing was submitted", key="--backend",
+            hint=f"run makegen on a {backend_name} submit host (with the scheduler's environment "
+                 f"loaded), or pipe the script there: makegen submit --backend {backend_name} "
+                 "--print | ssh cluster bash")
+    folder = build_arg.resolve()
+    build = read_build(folder)
+    from ..state.status import load_status
+
+    report = load_status(folder, str(build_arg))
+    # --missing: exactly the instances that are not done. A full submission keeps whole
+    # ranges but starts each task after the run of done instances it begins with, so a
+    # full submission after `--sample N` skips what the test batch finished.
+    selection = report.not_done() if options.missing else report.after_done_prefix()
+    submission = plan(build, selection, options, array_limit or backend.limit())
+    if not submission.arrays:
+        print("nothing to submit: every selected instance is done",
+              file=sys.stderr if print_script else sys.stdout)
+        return 0
+    if dry_run:
+        print(describe(submission))
+        return 0
+    script = backend.script(submission)
+    if print_script:
+        sys.stdout.write(script)
+        return 0
+    return _run(script, backend_name)
+
+
+def describe(submission: Plan) -> str:
+    lines = [f"{len(submission.arrays)} array job(s), {submission.instances} instance(s):"]
+    for array in submission.arrays:
+        if array.elementwise is not None:
+            wait = f"task by task after array {array.elementwise}"
+        elif array.waits_for:
+            wait = "after arrays " + ", ".join(str(n) for n in array.waits_for)
+        else:
+            wait = "at once"
+        lines.append(f"  {array.number:>3}. phase {array.phase} {array.name}: {array.count} instance(s), "
+                     f"{wait}")
+    return "\n".join(lines)
+
+
+def _run(script: str, backend_name: str) -> int:
+    import sh
+
+    try:
+        sh.bash("-s", _in=script, _out=sys.stdout, _err=sys.stderr)
+    except sh.ErrorReturnCode as exc:
+        if backend_name == "local":
+            return 1
+        raise MakegenError(
+            f"the {backend_name} submission script stopped with exit code {exc.exit_code} (its "
+            "message is above); the arrays it had submitted were cancelled",
+            key="submit", hint="when the scheduler refused a request, fix it (resources, queue, "
+                               "account) and submit again") from None
+    return 0

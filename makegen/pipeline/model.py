@@ -1,0 +1,107 @@
+"""The checked pipeline: frozen dataclasses that `load` returns and `graph` reads."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from .params import ParamValues
+from .placeholders import CommandToken, PathToken, Var, path_params
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What one instance asks for. `mem_mb` is per job; `time_s` is wall time."""
+
+    cores: int = 1
+    mem_mb: Optional[int] = None
+    time_s: Optional[int] = None
+    queue: Optional[str] = None
+    extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class PathEntry:
+    """One path template of inputs/outputs: its key (None in a list) and tokens."""
+
+    key: Optional[str]
+    text: str
+    tokens: tuple[PathToken, ...]
+
+    @property
+    def is_dir(self) -> bool:
+        return self.text.endswith("/")
+
+    @property
+    def params(self) -> list[str]:
+        return path_params(self.tokens)
+
+    @property
+    def uses_vars(self) -> bool:
+        return any(isinstance(t, Var) for t in self.tokens)
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    foreach: tuple[str, ...]
+    inputs: tuple[PathEntry, ...]
+    outputs: tuple[PathEntry, ...]
+    run: str
+    command: tuple[CommandToken, ...]
+    code: tuple[str, ...]
+    after: tuple[str, ...]
+    resources: Resources
+    phase: Optional[int]
+    recipe_hash: str
+
+
+def entry_keys(entries: tuple[PathEntry, ...]) -> list[str]:
+    """The names of a table of paths, in order (none for a list)."""
+    keys: list[str] = []
+    for entry in entries:
+        if entry.key is not None and entry.key not in keys:
+            keys.append(entry.key)
+    return keys
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    name: str
+    file: Path
+    root: Path
+    output: str  # as written: relative to ROOT_DIR unless absolute
+    vars: tuple[tuple[str, str], ...]
+    params: dict[str, ParamValues]
+    tasks: tuple[Task, ...]
+
+    def task(self, name: str) -> Task:
+        for task in self.tasks:
+            if task.name == name:
+                return task
+        raise KeyError(name)
+
+
+def recipe_hash(run: str, variables: dict[str, str]) -> str:
+    """The content hash of a task's recipe: its command plus the defaults of the vars it names.
+
+    Param values are not in it: they are the instance's identity, so a command with params
+    substituted changes exactly when this does.
+    """
+    digest = hashlib.sha256(run.encode())
+    for name in sorted(variables):
+        if f"${{{name}}}" in run or _names_bare(run, name):
+            digest.update(f"\0{name}={variables[name]}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _names_bare(run: str, name: str) -> bool:
+    start = 0
+    while (i := run.find("$" + name, start)) >= 0:
+        end = i + 1 + len(name)
+        if end >= len(run) or not (run[end].isalnum() or run[end] == "_"):
+            return True
+        start = end
+    return False

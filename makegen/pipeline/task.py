@@ -1,0 +1,223 @@
+"""One [task.NAME] table -> Task: keys, paths, foreach, the command and its resources."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ..contract.layout import Layout
+from ..contract.schedulers import SCHEDULERS
+from ..errors import did_you_mean
+from .model import PathEntry, Resources, Task, entry_keys, recipe_hash
+from .names import TASK_NAME
+from .params import ParamValues
+from .placeholders import (
+    CommandToken,
+    Param,
+    PlaceholderError,
+    Ref,
+    or_list,
+    parse_command,
+    parse_path,
+    spelled_placeholders,
+)
+from .source import Source, check_keys
+from .units import parse_mem, parse_time
+
+TASK_KEYS = ("foreach", "inputs", "outputs", "code", "run", "resources", "after", "phase")
+RESOURCE_KEYS = ("cores", "mem", "time", "queue", "extra")
+
+
+def read_task(source: Source, name: str, table: Any, params: dict[str, ParamValues],
+          variables: dict[str, str]) -> Task:
+    where = f"task.{name}"
+    if not TASK_NAME.match(name):
+        raise source.error(f"task name `{name}` must match [A-Za-z][A-Za-z0-9_-]*", where)
+    if not isinstance(table, dict):
+        raise source.error("a task must be a table", where, hint=f"write it as [task.{name}]")
+    check_keys(source, table, TASK_KEYS, where)
+    for required in ("outputs", "run"):
+        if required not in table:
+            raise source.error(f"missing `{required}`", where,
+                               hint="every task needs outputs (what it makes) and run (the command)")
+    outputs = _paths(source, where, "outputs", table["outputs"], allow_vars=False)
+    if not outputs:
+        raise source.error("outputs is empty; a task needs at least one output", where, "outputs",
+                           hint="every task needs outputs (what it makes) and run (the command)")
+    inputs = _paths(source, where, "inputs", table.get("inputs", []), allow_vars=True)
+    for entry in outputs:
+        _check_output(source, where, entry)
+    foreach = _foreach(source, where, table, outputs, params)
+    for entry in inputs + outputs:
+        for pname in entry.params:
+            if pname not in params:
+                kind = "outputs" if entry in outputs else "inputs"
+                raise source.error(f"unknown param `{{{pname}}}` in {entry.text!r}"
+                                   f"{did_you_mean(pname, params)}", where, kind,
+                                   hint="declare it under [params]")
+    run = table["run"]
+    if not isinstance(run, str) or not run.strip():
+        raise source.error("run must be a non-empty string (a bash command)", where, "run")
+    try:
+        command = parse_command(run)
+    except PlaceholderError as exc:
+        raise source.error(str(exc), where, "run", hint=exc.hint) from None
+    _check_command(source, where, command, inputs, outputs, foreach, params)
+    code = _strings(source, where, "code", table.get("code", []))
+    _check_code(source, where, code)
+    after = _strings(source, where, "after", table.get("after", []))
+    resources = _resources(source, where, table.get("resources", {}))
+    phase = table.get("phase")
+    if phase is not None and (isinstance(phase, bool) or not isinstance(phase, int) or phase < 1):
+        raise source.error("phase must be a whole number from 1", where, "phase")
+    return Task(name=name, foreach=foreach, inputs=inputs, outputs=outputs, run=run,
+                command=command, code=code, after=after, resources=resources, phase=phase,
+                recipe_hash=recipe_hash(run, variables))
+
+
+def _check_code(source: Source, where: str, code: tuple[str, ...]) -> None:
+    hint = 'list each file by name, e.g. code = ["scripts/hello.sh"]'
+    for path in code:
+        try:
+            tokens = parse_path(path, allow_vars=False)
+        except PlaceholderError as exc:
+            raise source.error(str(exc), where, "code", hint=hint) from None
+        if any(isinstance(t, Param) for t in tokens):
+            raise source.error(f"code path {path!r} holds a placeholder; code files are the same "
+                               "for every instance", where, "code", hint=hint)
+
+
+def _strings(source: Source, where: str, key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise source.error(f"{key} must be a list of non-empty strings", where, key)
+    return tuple(value)
+
+
+def _paths(source: Source, where: str, key: str, value: Any, allow_vars: bool) -> tuple[PathEntry, ...]:
+    items: list[tuple[Optional[str], Any]]
+    if isinstance(value, str):
+        items = [(None, value)]
+    elif isinstance(value, list):
+        items = [(None, v) for v in value]
+    elif isinstance(value, dict):
+        items = []
+        for name, sub in value.items():
+            if not all(c.isalnum() or c in "_-" for c in name):
+                raise source.error(f"{key} name `{name}` must be made of letters, digits, _ and -",
+                                   where, key)
+            items.extend((name, s) for s in (sub if isinstance(sub, list) else [sub]))
+    else:
+        raise source.error(f"{key} must be a string, a list of strings or a table of name = path",
+                           where, key)
+    entries = []
+    for name, text in items:
+        if not isinstance(text, str) or not text:
+            raise source.error(f"{key} holds {text!r}; every path must be a non-empty string",
+                               where, key)
+        try:
+            tokens = parse_path(text, allow_vars)
+        except PlaceholderError as exc:
+            raise source.error(str(exc), where, key) from None
+        entries.append(PathEntry(name, text, tokens))
+    return tuple(entries)
+
+
+def _check_output(source: Source, where: str, entry: PathEntry) -> None:
+    text = entry.text
+    parts = text.rstrip("/").split("/")
+    if text.startswith("/"):
+        raise source.error(f"output {text!r} is absolute; outputs are relative to OUTPUT_DIR",
+                           where, "outputs", hint="write it relative to [pipeline] output")
+    if any(part in ("..", ".", "") for part in parts) or text.rstrip("/") == "":
+        raise source.error(f"output {text!r} leaves or misnames a folder of OUTPUT_DIR "
+                           "(`..`, `.` or `//`)", where, "outputs",
+                           hint="write a plain relative path like mapped/{sample}.bam")
+    if parts[0] == Layout.own:
+        raise source.error(f"output {text!r} is inside {Layout.own}/, makegen's own folder",
+                           where, "outputs")
+
+
+def _foreach(source: Source, where: str, table: dict[str, Any], outputs: tuple[PathEntry, ...],
+             params: dict[str, ParamValues]) -> tuple[str, ...]:
+    if "foreach" in table:
+        foreach = _strings(source, where, "foreach", table["foreach"]) if table["foreach"] else ()
+        for pname in foreach:
+            if pname not in params:
+                raise source.error(f"unknown param `{pname}`{did_you_mean(pname, params)}",
+                                   where, "foreach", hint="declare it under [params]")
+        if len(set(foreach)) != len(foreach):
+            raise source.error("foreach names a param twice", where, "foreach")
+    else:
+        foreach = tuple(dict.fromkeys(p for e in outputs for p in e.params))
+    for entry in outputs:
+        missing = [p for p in foreach if p not in entry.params]
+        extra = [p for p in entry.params if p not in foreach]
+        if extra:
+            raise source.error(f"output {entry.text!r} uses `{{{extra[0]}}}`, which is not in foreach",
+                               where, "outputs", hint=f"add {extra[0]!r} to foreach")
+        if missing:
+            raise source.error(
+                f"output {entry.text!r} does not use `{{{missing[0]}}}`, so every value of "
+                f"{missing[0]} would write the same file", where, "outputs",
+                hint=f"put {{{missing[0]}}} in the path, or drop it from foreach")
+    return foreach
+
+
+def _check_command(source: Source, where: str, command: tuple[CommandToken, ...],
+                   inputs: tuple[PathEntry, ...], outputs: tuple[PathEntry, ...],
+                   foreach: tuple[str, ...], params: dict[str, ParamValues]) -> None:
+    keys = {"inputs": entry_keys(inputs), "outputs": entry_keys(outputs)}
+    for token in command:
+        if isinstance(token, Param) and token.name not in params:
+            choices = [f"{{{p}}}" for p in foreach] + spelled_placeholders()[1:]
+            raise source.error(
+                f"unknown placeholder `{{{token.name}}}`{did_you_mean('{' + token.name + '}', choices)}: "
+                f"use {or_list(spelled_placeholders())}; write `{{{{` and `}}}}` for literal braces",
+                where, "run")
+        if isinstance(token, Param) and token.name not in foreach:
+            raise source.error(f"`{{{token.name}}}` in run is not a param of this task's foreach "
+                               f"({', '.join(foreach) or 'none'}){did_you_mean(token.name, foreach)}",
+                               where, "run")
+        if isinstance(token, Ref) and token.key is not None and token.key not in keys[token.kind]:
+            known = keys[token.kind]
+            raise source.error(
+                f"`{{{token.kind}.{token.key}}}` in run: no {token.kind} named `{token.key}`"
+                f"{did_you_mean(token.key, known)}", where, "run",
+                hint=f"{token.kind} names: {', '.join(known) or 'none (give them as a table)'}")
+
+
+def _resources(source: Source, where: str, table: Any) -> Resources:
+    if not isinstance(table, dict):
+        raise source.error("resources must be a table like { cores = 2, mem = \"4G\" }",
+                           where, "resources")
+    for key in table:
+        if key not in RESOURCE_KEYS:
+            raise source.error(f"unknown resource `{key}`{did_you_mean(key, RESOURCE_KEYS)}",
+                               where, "resources", hint="resources: " + ", ".join(RESOURCE_KEYS))
+    cores = table.get("cores", 1)
+    if isinstance(cores, bool) or not isinstance(cores, int) or cores < 1:
+        raise source.error(f"cores must be a whole number from 1, not {cores!r}", where, "resources")
+    mem = table.get("mem")
+    mem_mb = parse_mem(str(mem)) if mem is not None else None
+    if mem is not None and (not isinstance(mem, str) or mem_mb is None):
+        raise source.error(f"mem {mem!r} is not a size like \"512M\" or \"4G\"", where, "resources")
+    time = table.get("time")
+    time_s = parse_time(time) if isinstance(time, str) else None
+    if time is not None and not time_s:
+        raise source.error(f"time {time!r} is not a duration like \"90m\", \"1h30m\" or \"01:30:00\"",
+                           where, "resources")
+    queue = table.get("queue")
+    if queue is not None and (not isinstance(queue, str) or not queue.strip()):
+        raise source.error("queue must be a non-empty string", where, "resources")
+    extra = table.get("extra", {})
+    if not isinstance(extra, dict) or not all(isinstance(v, str) for v in extra.values()):
+        raise source.error('extra must be a table like { sge = "-l gpu=1", slurm = "--gres=gpu:1" }',
+                           where, "resources")
+    for scheduler in extra:
+        if scheduler not in SCHEDULERS:
+            raise source.error(f"extra for unknown scheduler `{scheduler}`"
+                               f"{did_you_mean(scheduler, SCHEDULERS)}", where, "resources",
+                               hint="extra takes options for: " + ", ".join(SCHEDULERS))
+    return Resources(cores=cores, mem_mb=mem_mb, time_s=time_s, queue=queue,
+                     extra=tuple(sorted(extra.items())))

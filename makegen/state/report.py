@@ -1,0 +1,144 @@
+"""What status finds: one `Instance` per instance, in a `StatusReport`."""
+
+from __future__ import annotations
+
+import calendar
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+from ..contract.layout import InstanceState, instance_id
+
+if TYPE_CHECKING:
+    from .rules import TaskRules
+
+# Schedulers kill a job at its time limit (SLURM rounds it up to whole minutes and waits a
+# little before the KILL): an instance that started longer ago than this has been killed.
+GRACE_S = 5 * 60
+DEFAULT_STALE_AFTER_S = 24 * 3600
+
+
+class Instance:
+    """One instance's state and the facts a person needs about it.
+
+    Its id, outputs, log and argv are derived from its task and values when asked for: a
+    status of 10^5 done instances must not build 10^5 of each.
+    """
+
+    __slots__ = ("_task", "values", "key", "index", "state", "reason", "started", "finished",
+                 "host", "job", "pid", "exit_code", "problem")
+
+    def __init__(self, task: TaskRules, values: tuple[str, ...], key: str, index: int) -> None:
+        self._task, self.values, self.key, self.index = task, values, key, index
+        self.state, self.reason, self.problem = InstanceState.PENDING, "", ""
+        self.started: Optional[str] = None
+        self.finished: Optional[str] = None
+        self.host: Optional[str] = None
+        self.job: Optional[str] = None
+        self.pid: Optional[int] = None
+        self.exit_code: Optional[int] = None
+
+    @property
+    def task(self) -> str:
+        return self._task.task.name
+
+    @property
+    def phase(self) -> int:
+        return self._task.task.phase
+
+    @property
+    def bound(self) -> dict[str, str]:
+        return dict(zip(self._task.task.foreach, self.values))
+
+    @property
+    def id(self) -> str:
+        return instance_id(self.task, self._task.task.foreach, self.values)
+
+    @property
+    def outputs(self) -> list[str]:
+        bound = self.bound
+        return [o.format_map(bound) for o in self._task.outputs]
+
+    @property
+    def log(self) -> str:
+        return f"{self._task.log_dir}/{self.key}.log"
+
+    @property
+    def argv(self) -> list[str]:
+        return ["make", "-f", self._task.mk, *(f"{p}={v}" for p, v in self.bound.items())]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The run-time configuration status needs (as Make resolves it)."""
+
+    root_dir: str
+    output_dir: str
+    variables: dict[str, str]
+    hostname: str
+    now: float
+    stale_after_s: int = DEFAULT_STALE_AFTER_S
+
+
+@dataclass
+class StatusReport:
+    pipeline: str
+    build_dir: Path
+    output_dir: Path
+    instances: list[Instance]
+
+    def summary(self) -> dict[str, int]:
+        counts = dict.fromkeys(map(str, InstanceState), 0)
+        for instance in self.instances:
+            counts[instance.state.value] += 1
+        return counts
+
+    def by_task(self) -> dict[str, dict[str, int]]:
+        table: dict[str, dict[str, int]] = {}
+        for instance in self.instances:
+            row = table.setdefault(instance.task, dict.fromkeys(map(str, InstanceState), 0))
+            row[instance.state.value] += 1
+        return table
+
+    def after_done_prefix(self) -> dict[str, list[int]]:
+        """Per task, every manifest index after the leading run of done instances."""
+        selection: dict[str, list[int]] = {}
+        for instance in self.instances:
+            lines = selection.setdefault(instance.task, [])
+            if lines or instance.state is not InstanceState.DONE:
+                lines.append(instance.index)
+        return selection
+
+    def not_done(self) -> dict[str, list[int]]:
+        """Manifest indices (from 1) of every instance that is not done, by task."""
+        selection: dict[str, list[int]] = {}
+        for instance in self.instances:
+            if instance.state is not InstanceState.DONE:
+                selection.setdefault(instance.task, []).append(instance.index)
+        return selection
+
+
+def epoch(stamp: Optional[str]) -> Optional[float]:
+    if not stamp:
+        return None
+    try:
+        return float(calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")))
+    except ValueError:
+        return None
+
+
+def human_age(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 120:
+        return f"{seconds}s"
+    if seconds < 7200:
+        return f"{seconds // 60}m"
+    if seconds < 172800:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
+
+
+def age(stamp: Optional[str], now: float) -> str:
+    started = epoch(stamp)
+    return "" if started is None else human_age(now - started)

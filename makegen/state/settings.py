@@ -1,0 +1,35 @@
+"""The run-time configuration of a build, as Make resolves it here (config.mk).
+
+makegen's own commands see exactly what a node sees: they ask make rather than
+re-implement the precedence of command line, environment, site file and defaults.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..contract.layout import Layout
+from ..errors import MakegenError
+
+
+def run_config(build_dir: Path) -> dict[str, str]:
+    """The settings in force (ROOT_DIR, OUTPUT_DIR, [vars]) as Make resolves them here."""
+    import sh  # only commands that read a build need it; keep `makegen build` light
+
+    try:
+        output = sh.make("-r", "-s", "-f", str(build_dir / Layout.config), "makegen-config",
+                         _err_to_out=True)
+    except sh.CommandNotFound:
+        raise MakegenError("GNU make is not on PATH, and makegen asks it for the configuration",
+                           key="make", hint="install GNU make (3.82 or newer) or fix PATH") from None
+    except sh.ErrorReturnCode as exc:
+        text = exc.stdout.decode(errors="replace").strip()
+        raise MakegenError(f"Make cannot read the configuration: {text}",
+                           file=build_dir / Layout.config,
+                           hint="check MAKEGEN_CONFIG and the site config file it names") from None
+    settings: dict[str, str] = {}
+    for line in str(output).splitlines():
+        name, sep, value = line.partition("=")
+        if sep:
+            settings[name] = value
+    return settings

@@ -1,0 +1,37 @@
+"""The jinja2 environment of the templates in rules/ (shipped as makegen.rules).
+
+Both the emitter (the build folder) and the backends (submission scripts) render through
+here; it imports only jinja2, so the read side stays light.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import jinja2
+
+from .contract import layout
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    folder = resources.files("makegen.rules")
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        # Bash's ${#array[@]} would open a Jinja comment; the templates use none.
+        comment_start_string="<%#",
+        comment_end_string="#%>",
+    )
+    # Every template may name the build's layout and the node's exit codes.
+    environment.globals.update(L=layout.Layout, exit=layout.NodeExit, outcome=layout.Outcome)
+    return environment
+
+
+def render(template: str, **context: object) -> str:
+    return _environment().get_template(template).render(**context)
