@@ -158,7 +158,7 @@ def status(
     if as_json:
         typer.echo(to_json(report), nl=False)
     elif why:
-        typer.echo(to_why(report), nl=False)
+        typer.echo(to_why(report, str(folder)), nl=False)
     else:
         typer.echo(to_text(report, time.time(), str(folder)), nl=False)
 

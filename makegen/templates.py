@@ -29,7 +29,8 @@ def _environment() -> jinja2.Environment:
         comment_end_string="#%>",
     )
     # Every template may name the build's layout and the node's exit codes.
-    environment.globals.update(L=layout.Layout, exit=layout.NodeExit, outcome=layout.Outcome)
+    environment.globals.update(L=layout.Layout, exit=layout.NodeExit, outcome=layout.Outcome,
+                               hash_glob="[0-9a-f]" * layout.Layout.hash_length)
     return environment
 
 

@@ -3,8 +3,7 @@
 Each test asserts what the contract (spec/pipeline-format.md "Re-running" and "Paths",
 spec/cli.md and its states) says must happen, through what a user sees: output contents,
 how often a command ran (counter files), `status --json` states, `make -n` and exit codes.
-A test marked xfail(strict=True) reproduces a case that is still broken; when a fix lands,
-the strict marker turns the test red so that the marker is removed with the fix.
+Each failed on the code before the fix (they landed first as strict xfails).
 """
 
 from __future__ import annotations
@@ -103,8 +102,6 @@ def gather_project(project: Project, samples: str) -> None:
     ok(project.run())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 case 1: a gather's list of values is not in "
-                   "its recipe; removing or adding a value (old input) re-runs nothing")
 @pytest.mark.parametrize("change", ["removed value", "added value with an old input"])
 def test_gather_reruns_when_a_value_is_removed_or_added(project: Project, change: str) -> None:
     before, after = ("A\nB\nC\n", "A\nB\n") if change == "removed value" else ("A\nB\n", "A\nB\nC\n")
@@ -138,9 +135,6 @@ run = "echo align >> counts/align; cat {{inputs.ref}} {{inputs.reads}} > {{outpu
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 case 2: the recipe hash does not cover input "
-                   "paths (nor var defaults named only in inputs); pointing an input at an "
-                   "older file re-runs nothing")
 @pytest.mark.parametrize("change", ["var default", "input path template"])
 def test_input_pointed_at_another_older_file_reruns(project: Project, change: str) -> None:
     first_ref = "${REF}" if change == "var default" else "data/ref1.txt"
@@ -187,8 +181,6 @@ run = "echo use >> counts/use; cat {inputs.f} > {outputs.out}"
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 case 3: a file inside a directory output is "
-                   "judged by its own mtime, which cp -p / tar x keep old")
 def test_reader_of_a_file_in_a_directory_output_reruns_when_its_producer_reruns(
         project: Project) -> None:
     project.pipeline(UNPACK)
@@ -226,8 +218,6 @@ run = "echo {a} {b} > {outputs}"
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 case 4: two instances writing one path "
-                   "(x/1_2_2) are accepted")
 def test_two_instances_writing_one_path_is_a_build_error(project: Project) -> None:
     project.pipeline(CLASH)
     result = cli("build", cwd=project.root)
@@ -257,8 +247,6 @@ run = "echo {sample} >> counts/say; (echo VERSION; cat {inputs.data}) > {outputs
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 case 5: run and status use a build older than "
-                   "pipeline.toml / samples.txt without rebuilding or saying so")
 @pytest.mark.parametrize("edit", ["pipeline.toml", "samples.txt"])
 def test_run_rebuilds_and_status_warns_when_the_pipeline_changed(
         project: Project, edit: str) -> None:
@@ -314,8 +302,6 @@ run = "echo once >> counts/{sample}; wc -l < {inputs.data} > {outputs.out}"
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 case 6: starting A removes the markers of "
-                   "A.failed2 and A.blockedQC (unanchored globs A.failed*, A.blocked*)")
 def test_running_one_value_keeps_the_markers_of_values_extending_its_name(
         project: Project) -> None:
     project.pipeline(PREFIX)
@@ -367,8 +353,6 @@ def agreement(project: Project) -> dict[str, tuple[str, str]]:
     return wrong
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 case 7: status and make -n disagree about a "
-                   "file inside a directory output (never written / deleted by hand)")
 @pytest.mark.parametrize("situation", ["never written by the producer", "deleted by hand"])
 def test_status_agrees_with_make_about_files_inside_directory_outputs(
         project: Project, situation: str) -> None:
@@ -414,8 +398,6 @@ run = "cat {inputs} > {outputs}"
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 case 8: instances only waiting for upstream "
-                   "work are reported blocked, not waiting")
 def test_fresh_pipeline_shows_waiting_not_blocked(project: Project) -> None:
     project.pipeline(FRESH)
     for sample in "AB":

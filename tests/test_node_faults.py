@@ -126,8 +126,6 @@ def test_full_disk_ends_failed_without_leftover_marker_temporaries(project: Proj
 
 # -- case 3 -------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="issue 10 case 3: clean --tmp removes the temporary folder "
-                   "of a running instance whose status says blocked")
 def test_clean_tmp_spares_a_running_instance_that_status_calls_blocked(project: Project) -> None:
     project.pipeline("""
         [pipeline]

@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 from conftest import Project, cli
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
@@ -208,6 +207,11 @@ def disagreements(world: World) -> list[str]:
     result = cli("status", "--json", cwd=world.project.root)
     assert result.exit_code == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
+    if report["out_of_date"]:
+        # The pipeline changed since the build: make -f runs the old one, and status must
+        # say so and report nothing of the old pipeline as done (run rebuilds first).
+        return [f"{i['id']}: done in an out-of-date build" for i in report["instances"]
+                if i["state"] == "done"]
     wrong = []
     for instance in report["instances"]:
         state = instance["state"]
@@ -224,9 +228,6 @@ def check(world: World) -> None:
     assert not wrong, "after " + " -> ".join(world.log) + ":\n  " + "\n  ".join(wrong)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9: status and make -n disagree (an outdated "
-                   "upstream: status blocked, make nothing; a file deleted inside a done "
-                   "directory output: status done, make blocked)")
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
           phases=PHASES, suppress_health_check=list(HealthCheck), print_blob=False)
 @given(ops=st.lists(OPS, min_size=1, max_size=MAX_STEPS))

@@ -83,7 +83,7 @@ def test_running_elsewhere_until_the_time_limit_then_stale(project: Project) -> 
     states = state_of(build, settings, disk)
     assert states["map[sample=A]"] == "running: "
     assert states["map[sample=B]"].startswith("stale: started 20m ago, past its time limit (15m)")
-    assert states["sum"] == "blocked: upstream map[sample=A] is running"
+    assert states["sum"] == "waiting: upstream map[sample=A] is running"
 
 
 def test_started_here_by_a_process_that_is_gone_is_stale_at_once(project: Project) -> None:
@@ -111,7 +111,7 @@ def test_done_then_outdated_by_an_input_then_by_the_recipe(project: Project) -> 
     disk.add(f"/o/.makegen/state/map/A{Layout.ok}0000000000000000", int(NOW) - 99, "finished=x\nexit=0\n")
     states = state_of(build, settings, disk)
     assert states["map[sample=A]"] == "outdated: recipe changed (run or a var default it names)"
-    assert states["sum"] == "blocked: upstream map[sample=A] is outdated"
+    assert states["sum"] == "waiting: upstream map[sample=A] is outdated"
 
 
 def test_missing_external_input_blocks_and_names_the_file(project: Project) -> None:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cached_property
@@ -14,6 +15,34 @@ from typing import Any, Optional
 
 from ..errors import MakegenError
 from . import layout
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A file the build was made from: the pipeline file, a values file, or a glob's matches."""
+
+    kind: str  # "file" (its bytes count) or "glob" (the names it matches count)
+    path: str  # absolute: the file, or the folder the glob looks in
+    pattern: str  # a glob's pattern, relative to path ("" for a file)
+    digest: str
+
+    def current_digest(self) -> Optional[str]:
+        """The digest of what is there now (None: the file is gone)."""
+        if self.kind == "glob":
+            return glob_digest(Path(self.path), self.pattern)
+        try:
+            return file_digest(Path(self.path).read_bytes())
+        except OSError:
+            return None
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def glob_digest(folder: Path, pattern: str) -> str:
+    """What a glob param's values come from: the sorted names of the files it matches."""
+    return file_digest("\n".join(sorted(str(p.relative_to(folder)) for p in folder.glob(pattern))).encode())
 
 
 @dataclass(frozen=True)
@@ -33,6 +62,7 @@ class InputSpec:
     producer: Optional[str]
     binding: tuple[Binding, ...]  # in the producer's foreach order
     gathered: tuple[str, ...]  # params the template iterates over (not in the consumer's foreach)
+    inside: bool = False  # inside a directory output: as new as the producer's success marker
 
 
 @dataclass(frozen=True)
@@ -71,6 +101,7 @@ class BuildFile:
     params: tuple[str, ...]
     tasks: tuple[TaskSpec, ...]
     edges: tuple[tuple[str, str], ...]
+    origins: tuple[Origin, ...] = ()  # the pipeline file first
 
     def to_json(self) -> str:
         document = {
@@ -79,6 +110,7 @@ class BuildFile:
             "params": list(self.params),
             "tasks": [_task_json(t) for t in self.tasks],
             "edges": [list(e) for e in self.edges],
+            "origins": [[o.kind, o.path, o.pattern, o.digest] for o in self.origins],
         }
         return json.dumps(document, indent=1) + "\n"
 
@@ -92,7 +124,9 @@ class BuildFile:
         return cls(pipeline=_str(document["pipeline"]),
                    params=tuple(_str(p) for p in document["params"]),
                    tasks=tuple(_task(t) for t in document["tasks"]),
-                   edges=tuple((_str(a), _str(b)) for a, b in document["edges"]))
+                   edges=tuple((_str(a), _str(b)) for a, b in document["edges"]),
+                   origins=tuple(Origin(_str(k), _str(p), _str(g), _str(d))
+                                 for k, p, g, d in document["origins"]))
 
 
 def _task_json(task: TaskSpec) -> dict[str, Any]:
@@ -103,7 +137,7 @@ def _task_json(task: TaskSpec) -> dict[str, Any]:
         "inputs": [{"path": i.path, "producer": i.producer,
                     "binding": [[b.param, {"param": b.source_param} if b.source_param is not None
                                  else {"const": b.const}] for b in i.binding],
-                    "gathered": list(i.gathered)} for i in task.inputs],
+                    "gathered": list(i.gathered), "inside": i.inside} for i in task.inputs],
         "code": list(task.code), "after": list(task.after),
         "resources": {"cores": res.cores, "mem_mb": res.mem_mb, "time_s": res.time_s,
                       "queue": res.queue, "extra": dict(res.extra)},
@@ -113,6 +147,12 @@ def _task_json(task: TaskSpec) -> dict[str, Any]:
 def _str(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{value!r} is not a string")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{value!r} is not true or false")
     return value
 
 
@@ -136,7 +176,8 @@ def _task(raw: dict[str, Any]) -> TaskSpec:
             path=_str(i["path"]), producer=None if i["producer"] is None else _str(i["producer"]),
             binding=tuple(Binding(_str(p), source_param=s.get("param"), const=s.get("const"))
                           for p, s in i["binding"]),
-            gathered=tuple(_str(g) for g in i["gathered"])) for i in raw["inputs"]),
+            gathered=tuple(_str(g) for g in i["gathered"]), inside=_bool(i["inside"]))
+            for i in raw["inputs"]),
         code=tuple(_str(c) for c in raw["code"]), after=tuple(_str(a) for a in raw["after"]),
         resources=ResourceSpec(cores=_opt_int(res["cores"]) or 1, mem_mb=_opt_int(res["mem_mb"]),
                                time_s=_opt_int(res["time_s"]),
@@ -166,6 +207,20 @@ class Build:
 
     def path(self, rel: str) -> Path:
         return self.build_dir / rel
+
+    @property
+    def pipeline_file(self) -> Optional[Path]:
+        return Path(self.file.origins[0].path) if self.file.origins else None
+
+    def changed_origins(self) -> list[str]:
+        """The files the build was made from that changed since (the pipeline file, values
+        files, glob matches). None when the pipeline file is not here: a build copied
+        somewhere without it runs as it is."""
+        first = self.pipeline_file
+        if first is None or not first.is_file():
+            return []
+        return [o.path if o.kind == "file" else f"{o.path}/{o.pattern}"
+                for o in self.file.origins if o.current_digest() != o.digest]
 
     def param_values(self, name: str) -> list[str]:
         """A param's values, in order (BUILD/params/<name>.txt)."""

@@ -37,6 +37,7 @@ class Layout:
     # so Make checks "done with today's recipe" by a file's existence alone.
     started = ".started"
     ok = ".ok-"
+    hash_length = 16  # hex digits of the recipe hash after `ok`
     failed = ".failed"
     blocked = ".blocked"
 
@@ -101,7 +102,8 @@ class InstanceState(str, Enum):
     FAILED = "failed"
     RUNNING = "running"
     STALE = "stale"
-    BLOCKED = "blocked"
+    BLOCKED = "blocked"  # an upstream failed or is blocked, or an input is missing
+    WAITING = "waiting"  # an upstream is not done yet, and nothing it needs failed
     PENDING = "pending"
 
     def __str__(self) -> str:

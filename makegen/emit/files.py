@@ -87,8 +87,9 @@ def build_file(graph: TaskGraph) -> BuildFile:
                 path=link.entry.text, producer=link.producer,
                 binding=tuple(Binding(p, const=s.value) if isinstance(s, Const) else Binding(p, s.name)
                               for p, s in link.binding),
-                gathered=link.gathered) for link in node.inputs),
+                gathered=link.gathered, inside=link.inside) for link in node.inputs),
             code=task.code, after=task.after,
             resources=ResourceSpec(res.cores, res.mem_mb, res.time_s, res.queue, res.extra)))
     return BuildFile(pipeline=graph.pipeline.name, params=tuple(graph.pipeline.params),
-                     tasks=tuple(tasks), edges=tuple(sorted(graph.graph.edges)))
+                     tasks=tuple(tasks), edges=tuple(sorted(graph.graph.edges)),
+                     origins=graph.pipeline.origins)

@@ -79,13 +79,19 @@ def task_makefile(graph: TaskGraph, task: Task) -> str:
                 if source.name not in loops:
                     loops.append(source.name)
         oks, ids = _make_ok_markers(graph, link.producer, parts, loops)
+        number = len(upstream) + 1
+        first = next((i for i, other in enumerate(upstream, 1) if other["oks"] == oks), number)
+        inside = " (inside a directory output: as new as its success marker)" if link.inside else ""
         upstream.append({
             "task": link.producer,
-            "comment": f"input {link.entry.text} is made by task {link.producer}",
+            "comment": f"input {link.entry.text} is made by task {link.producer}{inside}",
             "paths": _make_path(link.entry, link, bound),
             "oks": oks,
             "ids": ids,
-            "check_done": all(other["oks"] != oks for other in upstream),
+            "check_done": first == number,
+            # A file inside a directory output may keep an old mtime (`cp -p`, `tar x`): the
+            # producer's success marker says when the directory was last published.
+            "prerequisite": f"$(MAKEGEN_UPOK_{first})" if link.inside else f"$(MAKEGEN_FROM_{number})",
         })
     after = []
     for other in task.after:

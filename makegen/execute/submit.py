@@ -10,6 +10,7 @@ from typing import Optional
 from ..contract.buildfile import read_build
 from ..errors import MakegenError, did_you_mean
 from .backends import BACKENDS
+from .freshen import rebuild_if_stale
 from .plan import Options, Plan, plan
 
 
@@ -27,6 +28,8 @@ def submit_build(build_arg: Path, backend_name: str, options: Options, print_scr
                  f"loaded), or pipe the script there: makegen submit --backend {backend_name} "
                  "--print | ssh cluster bash")
     folder = build_arg.resolve()
+    # The script of --print goes to stdout: say what was rebuilt on stderr then.
+    rebuild_if_stale(folder, sys.stderr if print_script else sys.stdout)
     build = read_build(folder)
     from ..state.status import load_status
 
@@ -34,7 +37,7 @@ def submit_build(build_arg: Path, backend_name: str, options: Options, print_scr
     # --missing: exactly the instances that are not done. A full submission keeps whole
     # ranges but starts each task after the run of done instances it begins with, so a
     # full submission after `--sample N` skips what the test batch finished.
-    selection = report.not_done() if options.missing else report.after_done_prefix()
+    selection = report.to_run() if options.missing else report.after_done_prefix()
     submission = plan(build, selection, options, array_limit or backend.limit())
     if not submission.arrays:
         print("nothing to submit: every selected instance is done",

@@ -15,6 +15,7 @@ from typing import Optional
 
 import networkx as nx
 
+from ..contract.layout import instance_id
 from ..errors import MakegenError
 from ..pipeline.model import PathEntry, Pipeline, Task
 from ..pipeline.placeholders import Param
@@ -33,6 +34,9 @@ class InputLink:
     binding: tuple[tuple[str, Source], ...] = ()
     # the params this template iterates over (not in the consumer's foreach): a gather
     gathered: tuple[str, ...] = ()
+    # a path inside a directory output: as new as the producer's last publish, which its
+    # success marker records (a file in it may keep an old mtime through `cp -p`)
+    inside: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class TaskGraph:
 
 def build_graph(pipeline: Pipeline) -> TaskGraph:
     _check_duplicate_outputs(pipeline)
+    _check_instance_outputs(pipeline)
     graph = nx.DiGraph()
     nodes: dict[str, list[InputLink]] = {}
     for task in pipeline.tasks:
@@ -135,9 +140,10 @@ def _resolve_input(pipeline: Pipeline, task: Task, entry: PathEntry) -> InputLin
         raise _error(pipeline, task.name, "inputs",
                      f"input {entry.text!r} matches outputs of several tasks: {names}",
                      "make the input name exactly one output")
-    producer, _, alignment = found[0]
+    producer, output, alignment = found[0]
     binding = tuple((p, alignment.binding[p]) for p in producer.foreach)
-    return InputLink(entry, producer.name, binding, gathered)
+    inside = output.is_dir and len(mine) > len(components(output.tokens))
+    return InputLink(entry, producer.name, binding, gathered, inside)
 
 
 def _covers(pipeline: Pipeline, task: Task, entry: PathEntry, producer: Task, output: PathEntry,
@@ -196,6 +202,59 @@ def _any_tangle_match(pipeline: Pipeline, mine: tuple[object, ...], theirs: tupl
 
 
 # -- duplicate outputs -------------------------------------------------------------------
+
+_VALUE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+@-")
+
+
+def _ambiguous(component: Component) -> bool:
+    """Whether two placeholders of a path component can trade characters: nothing but
+    characters a value may hold stands between them (`{a}_{b}`, `{a}{b}`)."""
+    between: Optional[str] = None
+    for token in component:
+        if isinstance(token, Param):
+            if between is not None and set(between) <= _VALUE_CHARS:
+                return True
+            between = ""
+        elif between is not None:
+            between += token
+    return False
+
+
+def _check_instance_outputs(pipeline: Pipeline) -> None:
+    """Two instances of one task may not produce one path (`x/{a}_{b}` with a = 1_2, 1 and
+    b = 2, 2_2). Only the params of ambiguous components are enumerated: elsewhere a `/` or
+    a character no value holds keeps different values apart."""
+    for task in pipeline.tasks:
+        for output in task.outputs:
+            comps = components(output.tokens)
+            names = [p for p in task.foreach
+                     if any(_ambiguous(c) and Param(p) in c for c in comps)]
+            if not names:
+                continue
+            seen: dict[str, tuple[str, ...]] = {}
+            for combo in itertools.product(*(pipeline.params[p].values for p in names)):
+                scope = dict(zip(names, combo))
+                path = "/".join("".join(scope.get(t.name, "{" + t.name + "}") if isinstance(t, Param)
+                                        else t for t in c) for c in comps)
+                if path in seen:
+                    _instance_clash(pipeline, task, output, names, seen[path], combo)
+                seen[path] = combo
+
+
+def _instance_clash(pipeline: Pipeline, task: Task, output: PathEntry, names: list[str],
+                    first: tuple[str, ...], second: tuple[str, ...]) -> None:
+    def full(combo: tuple[str, ...]) -> dict[str, str]:
+        return {p: dict(zip(names, combo)).get(p, pipeline.params[p].values[0]) for p in task.foreach}
+
+    a, b = full(first), full(second)
+    path = "/".join(expand(c, a) for c in components(output.tokens))
+    raise _error(pipeline, task.name, "outputs",
+                 f"instances {instance_id(task.name, task.foreach, list(a.values()))} and "
+                 f"{instance_id(task.name, task.foreach, list(b.values()))} both produce {path} "
+                 f"(output {output.text!r})",
+                 "separate the placeholders with a character no value holds, such as / or =, "
+                 "e.g. x/{a}/{b} or x/a={a},b={b}")
+
 
 def _check_duplicate_outputs(pipeline: Pipeline) -> None:
     entries = [(task, out) for task in pipeline.tasks for out in task.outputs]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..contract.buildfile import Origin
 from ..errors import MakegenError, did_you_mean
 from . import names
 from .model import Pipeline
@@ -48,8 +49,10 @@ def load(path: Path) -> Pipeline:
             if other not in names:
                 raise source.error(f"unknown task `{other}`{did_you_mean(other, names)}",
                                    f"task.{task.name}", "after")
+    origins = (Origin("file", str(path.resolve()), "", source.digest),
+               *(p.source for p in params.values() if p.source is not None))
     return Pipeline(name=name, file=path, root=root, output=output, vars=variables,
-                    params=params, tasks=tasks)
+                    params=params, tasks=tasks, origins=origins)
 
 
 def _table(source: Source, doc: dict[str, Any], name: str, required: bool = False) -> dict[str, Any]:

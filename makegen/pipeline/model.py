@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from ..contract.buildfile import Origin
+from ..contract.layout import Layout
 from .params import ParamValues
 from .placeholders import CommandToken, PathToken, Var, path_params
 
@@ -76,6 +78,7 @@ class Pipeline:
     vars: tuple[tuple[str, str], ...]
     params: dict[str, ParamValues]
     tasks: tuple[Task, ...]
+    origins: tuple[Origin, ...] = ()  # what it was made from: the pipeline file first
 
     def task(self, name: str) -> Task:
         for task in self.tasks:
@@ -84,17 +87,25 @@ class Pipeline:
         raise KeyError(name)
 
 
-def recipe_hash(run: str, variables: dict[str, str]) -> str:
-    """The content hash of a task's recipe: its command plus the defaults of the vars it names.
+def recipe_hash(run: str, inputs: tuple[PathEntry, ...], outputs: tuple[PathEntry, ...],
+                code: tuple[str, ...], foreach: tuple[str, ...], variables: dict[str, str],
+                params: dict[str, ParamValues]) -> str:
+    """The content hash of everything that decides what an instance computes (the spec's
+    "Re-running"): the command, the input and output path templates, the code list, the
+    values of every gathered param in order, and the defaults of every var the task names.
 
-    Param values are not in it: they are the instance's identity, so a command with params
-    substituted changes exactly when this does.
+    The values of its own foreach params are not in it: they are the instance's identity
+    (its key), so with the key this is the recipe of each instance with params substituted.
     """
-    digest = hashlib.sha256(run.encode())
+    parts = ["run", run, "inputs", *(f"{e.key}={e.text}" for e in inputs),
+             "outputs", *(f"{e.key}={e.text}" for e in outputs), "code", *code]
+    for name in dict.fromkeys(p for e in inputs for p in e.params if p not in foreach):
+        parts += [f"values of {name}", *params[name].values]
+    named = {t.name for e in inputs for t in e.tokens if isinstance(t, Var)}
     for name in sorted(variables):
-        if f"${{{name}}}" in run or _names_bare(run, name):
-            digest.update(f"\0{name}={variables[name]}".encode())
-    return digest.hexdigest()[:16]
+        if name in named or f"${{{name}}}" in run or _names_bare(run, name):
+            parts.append(f"{name}={variables[name]}")
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:Layout.hash_length]
 
 
 def _names_bare(run: str, name: str) -> bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
+from ..contract.buildfile import Origin, file_digest, glob_digest
 from ..errors import MakegenError
 from .names import PARAM_NAME, is_valid_value
 from .placeholders import PlaceholderError, parse_path
@@ -21,6 +22,7 @@ class ParamValues:
     name: str
     values: tuple[str, ...]
     origin: str
+    source: Optional[Origin] = None  # the values file or glob, for knowing when the build is stale
 
 
 def load(source: Source, name: str, spec: Any, root: Path) -> ParamValues:
@@ -30,10 +32,15 @@ def load(source: Source, name: str, spec: Any, root: Path) -> ParamValues:
     if isinstance(spec, list):
         values = _from_list(source, name, spec)
         origin = f"{source.path} [params] {name}"
+        recorded = None
     elif isinstance(spec, dict) and set(spec) == {"file"} and isinstance(spec["file"], str):
-        values, origin = _from_file(source, name, root / spec["file"])
+        path = root / spec["file"]
+        values, origin = _from_file(source, name, path)
+        recorded = Origin("file", str(path.resolve()), "", file_digest(path.read_bytes()))
     elif isinstance(spec, dict) and set(spec) == {"glob"} and isinstance(spec["glob"], str):
         values, origin = _from_glob(source, name, spec["glob"], root)
+        folder, relative = _glob_parts(spec["glob"], name, root)
+        recorded = Origin("glob", str(folder), relative, glob_digest(folder, relative))
     else:
         raise source.error(
             f"{name} must be a list of values, {{ file = \"values.txt\" }} or "
@@ -47,7 +54,7 @@ def load(source: Source, name: str, spec: Any, root: Path) -> ParamValues:
             raise source.error(f"{name} lists the value {value!r} twice ({origin})", where, name,
                                hint="every value makes its own instances; list each once")
         seen.add(value)
-    return ParamValues(name, tuple(values), origin)
+    return ParamValues(name, tuple(values), origin, recorded)
 
 
 def _from_list(source: Source, name: str, spec: list[Any]) -> list[str]:
@@ -91,6 +98,14 @@ def _from_file(source: Source, name: str, path: Path) -> tuple[list[str], str]:
     return values, str(path)
 
 
+def _glob_parts(pattern: str, name: str, root: Path) -> tuple[Path, str]:
+    """The folder a glob param looks in, and the pattern below it."""
+    base = pattern if pattern.startswith("/") else f"{root}/{pattern}"
+    head = base.split("{" + name + "}")[0]
+    folder = Path(head[: head.rfind("/")] or "/")
+    return folder, base[len(str(folder).rstrip("/")) + 1 :].replace("{" + name + "}", "*")
+
+
 def _from_glob(source: Source, name: str, pattern: str, root: Path) -> tuple[list[str], str]:
     placeholder = "{" + name + "}"
     if pattern.count(placeholder) != 1 or pattern.replace(placeholder, "").count("{"):
@@ -104,8 +119,7 @@ def _from_glob(source: Source, name: str, pattern: str, root: Path) -> tuple[lis
         raise source.error(f"glob {pattern!r}: {exc}", "params", name) from None
     base = pattern if pattern.startswith("/") else f"{root}/{pattern}"
     head, tail = base.split(placeholder)
-    folder = Path(head[: head.rfind("/")] or "/")
-    relative = base[len(str(folder).rstrip("/")) + 1 :].replace(placeholder, "*")
+    folder, relative = _glob_parts(pattern, name, root)
     values = []
     for match_path in sorted(folder.glob(relative)):
         text = str(match_path)

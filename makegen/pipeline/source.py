@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from ..contract.buildfile import file_digest
 from ..errors import MakegenError, did_you_mean
 
 if sys.version_info >= (3, 11):
@@ -28,6 +29,7 @@ class Source:
     path: Path
     document: dict[str, Any]
     lines: tuple[str, ...]
+    digest: str = ""  # of the file's bytes: a build records it to know when it is stale
 
     def table_line(self, table: str) -> Optional[int]:
         """1-based line of `[table]`, or of the first `[table.sub]` when there is none."""
@@ -92,7 +94,7 @@ def read_source(path: Path) -> Source:
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise MakegenError(f"TOML syntax error: {message}", file=path, line=line,
                            hint="see https://toml.io for the syntax") from None
-    return Source(path=path, document=document, lines=tuple(text.splitlines()))
+    return Source(path=path, document=document, lines=tuple(text.splitlines()), digest=file_digest(raw))
 
 
 def _toml_error_line(message: str) -> Optional[int]:

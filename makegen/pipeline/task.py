@@ -71,7 +71,7 @@ def read_task(source: Source, name: str, table: Any, params: dict[str, ParamValu
         raise source.error("phase must be a whole number from 1", where, "phase")
     return Task(name=name, foreach=foreach, inputs=inputs, outputs=outputs, run=run,
                 command=command, code=code, after=after, resources=resources, phase=phase,
-                recipe_hash=recipe_hash(run, variables))
+                recipe_hash=recipe_hash(run, inputs, outputs, code, foreach, variables, params))
 
 
 def _check_code(source: Source, where: str, code: tuple[str, ...]) -> None:

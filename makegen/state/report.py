@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -27,11 +27,13 @@ class Instance:
     """
 
     __slots__ = ("_task", "values", "key", "index", "state", "reason", "started", "finished",
-                 "host", "job", "pid", "exit_code", "problem")
+                 "host", "job", "pid", "exit_code", "problem", "needs_run")
 
     def __init__(self, task: TaskRules, values: tuple[str, ...], key: str, index: int) -> None:
         self._task, self.values, self.key, self.index = task, values, key, index
         self.state, self.reason, self.problem = InstanceState.PENDING, "", ""
+        # Not done, or reads from an instance that is not done: a run goes through it.
+        self.needs_run = True
         self.started: Optional[str] = None
         self.finished: Optional[str] = None
         self.host: Optional[str] = None
@@ -87,6 +89,7 @@ class StatusReport:
     build_dir: Path
     output_dir: Path
     instances: list[Instance]
+    changed: list[str] = field(default_factory=list)  # what the build was made from, changed since
 
     def summary(self) -> dict[str, int]:
         counts = dict.fromkeys(map(str, InstanceState), 0)
@@ -102,19 +105,21 @@ class StatusReport:
         return table
 
     def after_done_prefix(self) -> dict[str, list[int]]:
-        """Per task, every manifest index after the leading run of done instances."""
+        """Per task, every manifest index after the leading run of instances a run would
+        skip (done, and nothing they read will run first)."""
         selection: dict[str, list[int]] = {}
         for instance in self.instances:
             lines = selection.setdefault(instance.task, [])
-            if lines or instance.state is not InstanceState.DONE:
+            if lines or instance.needs_run:
                 lines.append(instance.index)
         return selection
 
-    def not_done(self) -> dict[str, list[int]]:
-        """Manifest indices (from 1) of every instance that is not done, by task."""
+    def to_run(self) -> dict[str, list[int]]:
+        """Manifest indices (from 1), by task, of every instance that is not done, and of
+        every done one that reads from one of those (it is re-checked after them)."""
         selection: dict[str, list[int]] = {}
         for instance in self.instances:
-            if instance.state is not InstanceState.DONE:
+            if instance.needs_run:
                 selection.setdefault(instance.task, []).append(instance.index)
         return selection
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Optional
 
 from ..contract import layout
@@ -24,6 +25,7 @@ class Link:
 
     def __init__(self, spec: InputSpec, settings: Settings, values: dict[str, list[str]]) -> None:
         self.producer = spec.producer
+        self.inside = spec.inside
         template = _fill_vars(spec.path, settings).rstrip("/")
         root = settings.output_dir if self.producer is not None else settings.root_dir
         self.template = template if template.startswith("/") else f"{root}/{template}"
@@ -53,13 +55,26 @@ class Link:
             yield ",".join(scope[text] if is_param else text for is_param, text in self.sources) or "_"
 
 
+@dataclass
+class Seen:
+    """What the instances of the tasks computed so far came to (phase order)."""
+
+    states: dict[str, dict[str, S]] = field(default_factory=dict)
+    oks: dict[str, dict[str, Optional[int]]] = field(default_factory=dict)
+    needs: dict[str, dict[str, bool]] = field(default_factory=dict)
+
+
 class TaskRules:
     """What is the same for every instance of one task, computed once."""
 
     def __init__(self, build: Build, task: TaskSpec, settings: Settings, disk: Disk,
-                 values: dict[str, list[str]], states: dict[str, dict[str, S]], argv_build: str) -> None:
+                 values: dict[str, list[str]], seen: Seen, argv_build: str) -> None:
         self.build, self.task, self.settings, self.disk = build, task, settings, disk
-        self.values, self.states = values, states
+        self.values = values
+        # What earlier tasks' instances came to, by task and key: their state, the mtime of
+        # their success marker under today's recipe (None: none), whether they will run.
+        self.states, self.oks, self.needs = seen.states, seen.oks, seen.needs
+        self.states[task.name] = {}
         self.state_dir = f"{settings.output_dir}/{Layout.state}/{task.name}"
         self.index = MarkerIndex.from_names(disk.listdir(self.state_dir))
         self.outputs = [_fill_vars(o, settings).rstrip("/") for o in task.outputs]
@@ -73,14 +88,17 @@ class TaskRules:
 
     def instances(self, details: bool) -> Iterator[Instance]:
         foreach = self.task.foreach
-        after_blocked = self._after_blocked()
+        after_gate = self._after_gate()
+        my_oks: dict[str, Optional[int]] = {}
+        my_needs: dict[str, bool] = {}
+        self.oks[self.task.name], self.needs[self.task.name] = my_oks, my_needs
         for index, combo in enumerate(itertools.product(*(self.values[p] for p in foreach)), 1):
             bound = dict(zip(foreach, combo))
             instance = Instance(self, combo, layout.instance_key(combo), index)
             found = self.index.get(instance.key)
-            blocked = self._blocked(bound) or after_blocked
-            if blocked:
-                instance.state, instance.reason = S.BLOCKED, blocked
+            gate = self._gate(bound) or after_gate
+            if gate:
+                instance.state, instance.reason = gate
             elif found.in_progress:
                 self._read(instance, Layout.started)
                 _running_or_stale(instance, self.settings, self.disk, self.limit)
@@ -88,40 +106,74 @@ class TaskRules:
                 self._failed(instance, bound, self._read(instance, Layout.failed))
             else:
                 self._done_outdated_or_pending(instance, bound, found)
-            if details and instance.state in (S.DONE, S.OUTDATED, S.PENDING, S.BLOCKED):
+            if details and instance.state in (S.DONE, S.OUTDATED, S.PENDING, S.BLOCKED, S.WAITING):
                 self._read_last(instance, found)
+            my_oks[instance.key] = (self.disk.mtime_ns(f"{self.state_dir}/{instance.key}{self.ok_suffix}")
+                                    if self.task.recipe_hash in found.ok_hashes else None)
+            my_needs[instance.key] = instance.needs_run = (
+                instance.state is not S.DONE or self._upstream_needs_run(bound))
+            self.states[self.task.name][instance.key] = instance.state
             yield instance
 
-    def _blocked(self, bound: dict[str, str]) -> str:
-        """Why the instance cannot run now: an upstream not done, a missing input."""
+    def _gate(self, bound: dict[str, str]) -> Optional[tuple[S, str]]:
+        """What keeps the instance from running now, as the task Makefile decides it: a
+        missing input (blocked), or an upstream instance with no success under today's
+        recipe (blocked when it failed or is blocked, else waiting)."""
         mtime = self.disk.mtime_ns
+        waiting: Optional[tuple[S, str]] = None
         for link in self.links:
             if link.producer is None:
                 for path in link.paths(bound):
                     if mtime(path) is None:
-                        return f"missing input file {path}"
+                        return S.BLOCKED, f"missing input file {path}"
                 continue
-            upstream = self.states[link.producer]
+            states, oks = self.states[link.producer], self.oks[link.producer]
+            upstream = set()
             for key in link.upstream_keys(bound):
-                state = upstream.get(key)
-                if state is not S.DONE:
-                    return (f"upstream {self._id(link.producer, key)} is "
-                            f"{state.value if state else 'unknown'}")
+                state = states.get(key)
+                upstream.add(state)
+                if oks.get(key) is None:
+                    why = f"upstream {self._id(link.producer, key)} is {state.value if state else 'unknown'}"
+                    if state in (S.FAILED, S.BLOCKED, None):
+                        return S.BLOCKED, why
+                    waiting = waiting or (S.WAITING, why)
+            for path in link.paths(bound):
+                if mtime(path) is None:
+                    if upstream & {S.FAILED, S.BLOCKED} or upstream == {S.DONE}:
+                        return S.BLOCKED, (f"missing output of task {link.producer}: {path} (its "
+                                           "producer did not write it, or it was removed since)")
+                    waiting = waiting or (S.WAITING, f"upstream task {link.producer} has not made {path}")
+                    break
         for path in self.code:
             if mtime(path) is None:
-                return f"missing code file {path}"
-        return ""
+                return S.BLOCKED, f"missing code file {path}"
+        return waiting
+
+    def _upstream_needs_run(self, bound: dict[str, str]) -> bool:
+        """Whether an instance this one reads from will run first (so this one may too)."""
+        for link in self.links:
+            if link.producer is not None:
+                needs = self.needs[link.producer]
+                if any(needs.get(key, True) for key in link.upstream_keys(bound)):
+                    return True
+        return any(any(self.needs[other].values()) for other in self.task.after)
 
     def _id(self, task: str, key: str) -> str:
         foreach = self.build.tasks[task].foreach
         return layout.instance_id(task, foreach, layout.key_values(key, foreach))
 
-    def _after_blocked(self) -> str:
+    def _after_gate(self) -> Optional[tuple[S, str]]:
+        waiting: Optional[tuple[S, str]] = None
         for other in self.task.after:
-            for key, state in self.states[other].items():
-                if state is not S.DONE:
-                    return f'after = ["{other}"]: {self._id(other, key)} is {state.value}'
-        return ""
+            for key, ok in self.oks[other].items():
+                if ok is not None:
+                    continue
+                state = self.states[other][key]
+                why = f'after = ["{other}"]: {self._id(other, key)} is {state.value}'
+                if state in (S.FAILED, S.BLOCKED):
+                    return S.BLOCKED, why
+                waiting = waiting or (S.WAITING, why)
+        return waiting
 
     def _read(self, instance: Instance, suffix: str) -> dict[str, str]:
         """Fill the instance's facts from one marker; report a torn one."""
@@ -186,6 +238,16 @@ class TaskRules:
                 instance.state, instance.reason = S.OUTDATED, f"code file {path} changed"
                 return
         for link in self.links:
+            if link.inside:
+                # A file in a directory output is as new as its producer's last publish.
+                oks = self.oks[link.producer or ""]
+                for key in link.upstream_keys(bound):
+                    published = oks.get(key)
+                    if published is not None and published > done_at:
+                        instance.state = S.OUTDATED
+                        instance.reason = f"upstream {self._id(link.producer or '', key)} published anew"
+                        return
+                continue
             for path in link.paths(bound):
                 changed = mtime(path)
                 if changed is not None and changed > done_at:

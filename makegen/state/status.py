@@ -14,7 +14,7 @@ from ..contract.buildfile import Build, read_build
 from ..contract.layout import InstanceState
 from .disk import Disk, RealDisk
 from .report import DEFAULT_STALE_AFTER_S, Instance, Settings, StatusReport
-from .rules import TaskRules
+from .rules import Seen, TaskRules
 from .settings import run_config
 
 
@@ -25,17 +25,13 @@ def compute_status(build: Build, settings: Settings, disk: Disk, argv_build: str
     Marker contents (times, host, job) are read for every instance when `details`, and
     otherwise only where the state needs them (failed, running, stale).
     """
-    states: dict[str, dict[str, InstanceState]] = {}
+    seen = Seen()
     instances: list[Instance] = []
     values = {name: build.param_values(name) for name in build.file.params}
     for phase in build.phases:
         for task in phase:
-            task_states: dict[str, InstanceState] = {}
-            states[task.name] = task_states
-            context = TaskRules(build, task, settings, disk, values, states, argv_build)
-            for instance in context.instances(details):
-                task_states[instance.key] = instance.state
-                instances.append(instance)
+            rules = TaskRules(build, task, settings, disk, values, seen, argv_build)
+            instances.extend(rules.instances(details))
     return StatusReport(build.pipeline, build.build_dir, Path(settings.output_dir), instances)
 
 
@@ -49,4 +45,14 @@ def load_status(build_dir: Path, argv_build: str, stale_after_s: int = DEFAULT_S
     settings = Settings(root_dir=config["ROOT_DIR"], output_dir=config["OUTPUT_DIR"],
                         variables={k: v for k, v in config.items() if k not in ("ROOT_DIR", "OUTPUT_DIR")},
                         hostname=socket.gethostname(), now=time.time(), stale_after_s=stale_after_s)
-    return compute_status(build, settings, RealDisk(), argv_build, details)
+    report = compute_status(build, settings, RealDisk(), argv_build, details)
+    report.changed = build.changed_origins()
+    if report.changed:
+        # Never report the results of an older pipeline as up to date: until a rebuild
+        # says otherwise, every success is of a pipeline that is no longer the one on disk.
+        for instance in report.instances:
+            instance.needs_run = True
+            if instance.state is InstanceState.DONE:
+                instance.state = InstanceState.OUTDATED
+                instance.reason = "the build is out of date: rebuild it to know"
+    return report

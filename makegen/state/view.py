@@ -35,12 +35,13 @@ def to_json(report: StatusReport) -> str:
         if i.problem:
             item["problem"] = i.problem
         items.append(json.dumps(item))
-    head = json.dumps({"pipeline": report.pipeline, "summary": report.summary()})
+    head = json.dumps({"pipeline": report.pipeline, "out_of_date": report.changed,
+                       "summary": report.summary()})
     return head[:-1] + ',\n "instances": [\n  ' + ",\n  ".join(items) + "\n ]\n}\n"
 
 
 def to_text(report: StatusReport, now: float, build_arg: str) -> str:
-    lines = [_headline(report)]
+    lines = [*_out_of_date(report, build_arg), _headline(report)]
     lines += _table(report)
     for state in PROBLEMS:
         chosen = [i for i in report.instances if i.state == state]
@@ -53,29 +54,43 @@ def to_text(report: StatusReport, now: float, build_arg: str) -> str:
         lines.append("")
         lines.append(f"problems with marker files ({len(troubled)}):")
         lines += [f"  {i.id}: {i.problem}" for i in troubled[:LISTED]]
-    not_done = sum(1 for i in report.instances if i.state is not InstanceState.DONE)
+    not_done = sum(1 for i in report.instances if i.needs_run)
     running = sum(1 for i in report.instances if i.state is InstanceState.RUNNING)
     if not_done:
         lines.append("")
         if running:
             lines.append(f"{running} instance(s) still running: wait for them before resubmitting.")
-        lines.append(f"to run only the {not_done} instance(s) not done (and nothing that is done):")
+        lines.append(f"to run only the {not_done} instance(s) not done or reading from one "
+                     "(and nothing else):")
         lines.append(f"  makegen run {build_arg} --missing -j 4")
         lines.append(f"  makegen submit {build_arg} --missing --backend sge|slurm")
     return "\n".join(lines) + "\n"
 
 
-def to_why(report: StatusReport) -> str:
+def to_why(report: StatusReport, build_arg: str) -> str:
     """For every instance that would run (or cannot), the reason."""
-    lines = []
+    lines = _out_of_date(report, build_arg)
     for i in report.instances:
         if i.state is InstanceState.DONE:
+            if i.needs_run:
+                lines.append(f"{i.id}: done: checked again once what it reads has run")
             continue
         reason = i.reason or i.state.value
         lines.append(f"{i.id}: {i.state.value}: {reason}")
     if not lines:
         return "nothing would run: every instance is done\n"
     return "\n".join(lines) + "\n"
+
+
+def _out_of_date(report: StatusReport, build_arg: str) -> list[str]:
+    """Before anything else: what follows is the status of an older pipeline."""
+    if not report.changed:
+        return []
+    names = ", ".join(report.changed[:3]) + (f" and {len(report.changed) - 3} more"
+                                              if len(report.changed) > 3 else "")
+    return [f"the build in {build_arg} is out of date: {names} changed since it was built.",
+            f"  What follows is the status of the pipeline as it was; `makegen run {build_arg}` and "
+            "`makegen submit` rebuild it first (or run `makegen build`).", ""]
 
 
 def _headline(report: StatusReport) -> str:

@@ -14,12 +14,12 @@ $(error makegen: say which instance: make -f $(MAKEGEN_BUILD)/tasks/first.mk sam
 endif
 
 MAKEGEN_KEY := $(sample)
-MAKEGEN_OK := $(MAKEGEN_STATE)/first/$(MAKEGEN_KEY).ok-916e2c689247a01b
+MAKEGEN_OK := $(MAKEGEN_STATE)/first/$(MAKEGEN_KEY).ok-ea77a9572d251384
 MAKEGEN_OUTPUTS := $(OUTPUT_DIR)/first/$(sample).txt $(OUTPUT_DIR)/first/$(sample).log
 MAKEGEN_EXTERNAL := /etc/hostname
-# input unpacked/{sample}/1.txt is made by task unpack
+# input unpacked/{sample}/1.txt is made by task unpack (inside a directory output: as new as its success marker)
 MAKEGEN_FROM_1 := $(OUTPUT_DIR)/unpacked/$(sample)/1.txt
-MAKEGEN_UPOK_1 := $(MAKEGEN_STATE)/unpack/$(sample).ok-9a327710b2f6bc90
+MAKEGEN_UPOK_1 := $(MAKEGEN_STATE)/unpack/$(sample).ok-9c713856fc0bfaf4
 MAKEGEN_UPIDS_1 = unpack[sample=$(sample)]
 
 MAKEGEN_BLOCKED := $(strip \
@@ -35,7 +35,7 @@ instance:
 	@bash $(MAKEGEN_BUILD)/tasks/first.sh blocked sample=$(sample)
 else
 instance: $(MAKEGEN_OK)
-$(MAKEGEN_OK): $(MAKEGEN_EXTERNAL) $(MAKEGEN_FROM_1) $(if $(filter-out $(wildcard $(MAKEGEN_OUTPUTS)),$(MAKEGEN_OUTPUTS)),makegen-force)
+$(MAKEGEN_OK): $(MAKEGEN_EXTERNAL) $(MAKEGEN_UPOK_1) $(if $(filter-out $(wildcard $(MAKEGEN_OUTPUTS)),$(MAKEGEN_OUTPUTS)),makegen-force)
 	@bash $(MAKEGEN_BUILD)/tasks/first.sh run sample=$(sample)
 endif
 makegen-force:

@@ -7,7 +7,7 @@
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
 set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init first 916e2c689247a01b "$@"
+makegen_init first ea77a9572d251384 "$@"
 _mg_key=${_mg_p_sample}
 _mg_id="first[sample=${_mg_p_sample}]"
 makegen_where

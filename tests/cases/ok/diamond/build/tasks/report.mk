@@ -12,15 +12,15 @@ export MAKEGEN_BUILD
 .DEFAULT_GOAL := instance
 
 MAKEGEN_KEY := _
-MAKEGEN_OK := $(MAKEGEN_STATE)/report/$(MAKEGEN_KEY).ok-44f3c9d149c5ab39
+MAKEGEN_OK := $(MAKEGEN_STATE)/report/$(MAKEGEN_KEY).ok-dc42157c46e93c05
 MAKEGEN_OUTPUTS := $(OUTPUT_DIR)/report.txt
 MAKEGEN_EXTERNAL := 
 # input first/{sample}.txt is made by task first
 MAKEGEN_FROM_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(OUTPUT_DIR)/first/$(makegen_v_sample).txt)
-MAKEGEN_UPOK_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(MAKEGEN_STATE)/first/$(makegen_v_sample).ok-916e2c689247a01b)
+MAKEGEN_UPOK_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(MAKEGEN_STATE)/first/$(makegen_v_sample).ok-ea77a9572d251384)
 MAKEGEN_UPIDS_1 = $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),first[sample=$(makegen_v_sample)])
 # after = ["unpack"]: every instance of it must be done first
-MAKEGEN_AFTER_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(MAKEGEN_STATE)/unpack/$(makegen_v_sample).ok-9a327710b2f6bc90)
+MAKEGEN_AFTER_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(MAKEGEN_STATE)/unpack/$(makegen_v_sample).ok-9c713856fc0bfaf4)
 MAKEGEN_AFTERIDS_1 = $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),unpack[sample=$(makegen_v_sample)])
 
 MAKEGEN_BLOCKED := $(strip \

@@ -7,7 +7,7 @@
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
 set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init report 44f3c9d149c5ab39 "$@"
+makegen_init report dc42157c46e93c05 "$@"
 _mg_key=_
 _mg_id=report
 makegen_where

@@ -17,7 +17,7 @@ $(error makegen: say which instance: make -f $(MAKEGEN_BUILD)/tasks/split.mk sam
 endif
 
 MAKEGEN_KEY := $(sample)$(MAKEGEN_COMMA)$(chunk)
-MAKEGEN_OK := $(MAKEGEN_STATE)/split/$(MAKEGEN_KEY).ok-c5aa8930fbd90c0e
+MAKEGEN_OK := $(MAKEGEN_STATE)/split/$(MAKEGEN_KEY).ok-01f49c1d3b80a04b
 MAKEGEN_OUTPUTS := $(OUTPUT_DIR)/split/$(sample)/$(chunk).txt
 MAKEGEN_EXTERNAL := $(ROOT_DIR)/data/$(sample).txt $(call makegen_abs,$(REF)) $(call makegen_abs,tools/split.sh)
 

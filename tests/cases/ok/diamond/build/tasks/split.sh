@@ -7,7 +7,7 @@
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
 set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init split c5aa8930fbd90c0e "$@"
+makegen_init split 01f49c1d3b80a04b "$@"
 _mg_key=${_mg_p_sample},${_mg_p_chunk}
 _mg_id="split[sample=${_mg_p_sample},chunk=${_mg_p_chunk}]"
 makegen_where

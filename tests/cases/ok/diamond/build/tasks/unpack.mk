@@ -15,12 +15,12 @@ $(error makegen: say which instance: make -f $(MAKEGEN_BUILD)/tasks/unpack.mk sa
 endif
 
 MAKEGEN_KEY := $(sample)
-MAKEGEN_OK := $(MAKEGEN_STATE)/unpack/$(MAKEGEN_KEY).ok-9a327710b2f6bc90
+MAKEGEN_OK := $(MAKEGEN_STATE)/unpack/$(MAKEGEN_KEY).ok-9c713856fc0bfaf4
 MAKEGEN_OUTPUTS := $(OUTPUT_DIR)/unpacked/$(sample)
 MAKEGEN_EXTERNAL := 
 # input split/{sample}/{chunk}.txt is made by task split
 MAKEGEN_FROM_1 := $(foreach makegen_v_chunk,$(MAKEGEN_VALUES_chunk),$(OUTPUT_DIR)/split/$(sample)/$(makegen_v_chunk).txt)
-MAKEGEN_UPOK_1 := $(foreach makegen_v_chunk,$(MAKEGEN_VALUES_chunk),$(MAKEGEN_STATE)/split/$(sample)$(MAKEGEN_COMMA)$(makegen_v_chunk).ok-c5aa8930fbd90c0e)
+MAKEGEN_UPOK_1 := $(foreach makegen_v_chunk,$(MAKEGEN_VALUES_chunk),$(MAKEGEN_STATE)/split/$(sample)$(MAKEGEN_COMMA)$(makegen_v_chunk).ok-01f49c1d3b80a04b)
 MAKEGEN_UPIDS_1 = $(foreach makegen_v_chunk,$(MAKEGEN_VALUES_chunk),split[sample=$(sample)$(MAKEGEN_COMMA)chunk=$(makegen_v_chunk)])
 
 MAKEGEN_BLOCKED := $(strip \

@@ -7,7 +7,7 @@
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
 set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init unpack 9a327710b2f6bc90 "$@"
+makegen_init unpack 9c713856fc0bfaf4 "$@"
 _mg_key=${_mg_p_sample}
 _mg_id="unpack[sample=${_mg_p_sample}]"
 makegen_where

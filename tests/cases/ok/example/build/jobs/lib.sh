@@ -52,16 +52,27 @@ makegen_begin() {
   trap 'makegen_signal 152 XCPU' XCPU
   mkdir -p "$_mg_state" "$_mg_logdir" "$_mg_tmp/out" "$_mg_scratch" "$_mg_tmp/lists" "$@"
   makegen_wrapper_trace
-  local old=()
-  shopt -s nullglob
-  old=("$_mg_state/$_mg_key".ok-* "$_mg_state/$_mg_key.failed"* "$_mg_state/$_mg_key.blocked"*)
-  shopt -u nullglob
-  if ((${#old[@]})); then rm -f "${old[@]}"; fi
+  makegen_remove_markers '.ok-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]' '.failed' '.blocked'
   makegen_now
   _mg_started=$_mg_now
   makegen_marker "$_mg_state/$_mg_key.started" "started=$_mg_started" "host=$_mg_host" "pid=$$" "job=$_mg_job"
   printf '==== makegen: %s started %s on %s, pid %s%s\n' "$_mg_id" "$_mg_now" \
     "$_mg_host" "$$" "${_mg_job:+, job $_mg_job}" >>"$_mg_log"
+}
+
+# makegen_remove_markers SUFFIX...: remove this key's markers of those kinds (SUFFIX may
+# hold a glob), with what is left of their atomic writes (<marker>.tmp.<pid>). Anchored:
+# values may extend one another (A, A.failed2), and only this key's own markers match.
+makegen_remove_markers() {
+  local suffix file old=()
+  shopt -s nullglob
+  for suffix in "$@"; do
+    for file in "$_mg_state/$_mg_key"$suffix "$_mg_state/$_mg_key"$suffix.tmp.*; do
+      if [[ $file != *.tmp.* || ${file##*.tmp.} =~ ^[0-9]+$ ]]; then old+=("$file"); fi
+    done
+  done
+  shopt -u nullglob
+  if ((${#old[@]})); then rm -f "${old[@]}"; fi
 }
 
 # makegen_wrapper_trace: job.sh's own trace goes first into the instance log.
@@ -90,7 +101,7 @@ makegen_blocked() {
   local reason=$1
   # Whatever this instance made before was made from inputs that are not current any more:
   # its success no longer counts, so nothing downstream may use its outputs.
-  rm -f "$_mg_state/$_mg_key".ok-*
+  makegen_remove_markers '.ok-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'
   makegen_now
   makegen_marker "$_mg_state/$_mg_key.blocked" "finished=$_mg_now" "host=$_mg_host" \
     "job=$_mg_job" "reason=$reason"

@@ -17,12 +17,12 @@ $(error makegen: say which instance: make -f $(MAKEGEN_BUILD)/tasks/align.mk sam
 endif
 
 MAKEGEN_KEY := $(sample)$(MAKEGEN_COMMA)$(lane)
-MAKEGEN_OK := $(MAKEGEN_STATE)/align/$(MAKEGEN_KEY).ok-421c266a4474820f
+MAKEGEN_OK := $(MAKEGEN_STATE)/align/$(MAKEGEN_KEY).ok-68ac71fc496e8fcc
 MAKEGEN_OUTPUTS := $(OUTPUT_DIR)/aligned/$(sample)_$(lane).tsv
 MAKEGEN_EXTERNAL := $(call makegen_abs,$(REF)) $(call makegen_abs,scripts/align.py)
 # input trimmed/{sample}_{lane}.fq is made by task trim
 MAKEGEN_FROM_1 := $(OUTPUT_DIR)/trimmed/$(sample)_$(lane).fq
-MAKEGEN_UPOK_1 := $(MAKEGEN_STATE)/trim/$(sample)$(MAKEGEN_COMMA)$(lane).ok-242812c5954d5214
+MAKEGEN_UPOK_1 := $(MAKEGEN_STATE)/trim/$(sample)$(MAKEGEN_COMMA)$(lane).ok-663e769c0c6df889
 MAKEGEN_UPIDS_1 = trim[sample=$(sample)$(MAKEGEN_COMMA)lane=$(lane)]
 
 MAKEGEN_BLOCKED := $(strip \

@@ -7,7 +7,7 @@
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
 set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init align 421c266a4474820f "$@"
+makegen_init align 68ac71fc496e8fcc "$@"
 _mg_key=${_mg_p_sample},${_mg_p_lane}
 _mg_id="align[sample=${_mg_p_sample},lane=${_mg_p_lane}]"
 makegen_where

@@ -15,12 +15,12 @@ $(error makegen: say which instance: make -f $(MAKEGEN_BUILD)/tasks/count.mk sam
 endif
 
 MAKEGEN_KEY := $(sample)
-MAKEGEN_OK := $(MAKEGEN_STATE)/count/$(MAKEGEN_KEY).ok-307d9c1d5e4440f0
+MAKEGEN_OK := $(MAKEGEN_STATE)/count/$(MAKEGEN_KEY).ok-ee434edcb52454a1
 MAKEGEN_OUTPUTS := $(OUTPUT_DIR)/counts/$(sample)
 MAKEGEN_EXTERNAL := $(call makegen_abs,$(REF)) $(call makegen_abs,scripts/count.sh)
 # input aligned/{sample}_{lane}.tsv is made by task align
 MAKEGEN_FROM_1 := $(foreach makegen_v_lane,$(MAKEGEN_VALUES_lane),$(OUTPUT_DIR)/aligned/$(sample)_$(makegen_v_lane).tsv)
-MAKEGEN_UPOK_1 := $(foreach makegen_v_lane,$(MAKEGEN_VALUES_lane),$(MAKEGEN_STATE)/align/$(sample)$(MAKEGEN_COMMA)$(makegen_v_lane).ok-421c266a4474820f)
+MAKEGEN_UPOK_1 := $(foreach makegen_v_lane,$(MAKEGEN_VALUES_lane),$(MAKEGEN_STATE)/align/$(sample)$(MAKEGEN_COMMA)$(makegen_v_lane).ok-68ac71fc496e8fcc)
 MAKEGEN_UPIDS_1 = $(foreach makegen_v_lane,$(MAKEGEN_VALUES_lane),align[sample=$(sample)$(MAKEGEN_COMMA)lane=$(makegen_v_lane)])
 
 MAKEGEN_BLOCKED := $(strip \

@@ -7,7 +7,7 @@
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
 set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init count 307d9c1d5e4440f0 "$@"
+makegen_init count ee434edcb52454a1 "$@"
 _mg_key=${_mg_p_sample}
 _mg_id="count[sample=${_mg_p_sample}]"
 makegen_where

@@ -12,14 +12,14 @@ export MAKEGEN_BUILD
 .DEFAULT_GOAL := instance
 
 MAKEGEN_KEY := _
-MAKEGEN_OK := $(MAKEGEN_STATE)/summary/$(MAKEGEN_KEY).ok-a4c6d0e53f9ecd50
+MAKEGEN_OK := $(MAKEGEN_STATE)/summary/$(MAKEGEN_KEY).ok-19052119622d6013
 MAKEGEN_OUTPUTS := $(OUTPUT_DIR)/summary/samples.tsv $(OUTPUT_DIR)/summary/report.md
 MAKEGEN_EXTERNAL := $(call makegen_abs,scripts/summarize.py)
-# input counts/{sample}/{sample}.stats.tsv is made by task count
+# input counts/{sample}/{sample}.stats.tsv is made by task count (inside a directory output: as new as its success marker)
 MAKEGEN_FROM_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(OUTPUT_DIR)/counts/$(makegen_v_sample)/$(makegen_v_sample).stats.tsv)
-MAKEGEN_UPOK_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(MAKEGEN_STATE)/count/$(makegen_v_sample).ok-307d9c1d5e4440f0)
+MAKEGEN_UPOK_1 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(MAKEGEN_STATE)/count/$(makegen_v_sample).ok-ee434edcb52454a1)
 MAKEGEN_UPIDS_1 = $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),count[sample=$(makegen_v_sample)])
-# input counts/{sample}/{sample}.contigs.tsv is made by task count
+# input counts/{sample}/{sample}.contigs.tsv is made by task count (inside a directory output: as new as its success marker)
 MAKEGEN_FROM_2 := $(foreach makegen_v_sample,$(MAKEGEN_VALUES_sample),$(OUTPUT_DIR)/counts/$(makegen_v_sample)/$(makegen_v_sample).contigs.tsv)
 
 MAKEGEN_BLOCKED := $(strip \
@@ -36,7 +36,7 @@ instance:
 	@bash $(MAKEGEN_BUILD)/tasks/summary.sh blocked 
 else
 instance: $(MAKEGEN_OK)
-$(MAKEGEN_OK): $(MAKEGEN_EXTERNAL) $(MAKEGEN_FROM_1) $(MAKEGEN_FROM_2) $(if $(filter-out $(wildcard $(MAKEGEN_OUTPUTS)),$(MAKEGEN_OUTPUTS)),makegen-force)
+$(MAKEGEN_OK): $(MAKEGEN_EXTERNAL) $(MAKEGEN_UPOK_1) $(MAKEGEN_UPOK_1) $(if $(filter-out $(wildcard $(MAKEGEN_OUTPUTS)),$(MAKEGEN_OUTPUTS)),makegen-force)
 	@bash $(MAKEGEN_BUILD)/tasks/summary.sh run 
 endif
 makegen-force:

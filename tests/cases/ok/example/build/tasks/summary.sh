@@ -7,7 +7,7 @@
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
 set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init summary a4c6d0e53f9ecd50 "$@"
+makegen_init summary 19052119622d6013 "$@"
 _mg_key=_
 _mg_id=summary
 makegen_where

@@ -17,7 +17,7 @@ $(error makegen: say which instance: make -f $(MAKEGEN_BUILD)/tasks/trim.mk samp
 endif
 
 MAKEGEN_KEY := $(sample)$(MAKEGEN_COMMA)$(lane)
-MAKEGEN_OK := $(MAKEGEN_STATE)/trim/$(MAKEGEN_KEY).ok-242812c5954d5214
+MAKEGEN_OK := $(MAKEGEN_STATE)/trim/$(MAKEGEN_KEY).ok-663e769c0c6df889
 MAKEGEN_OUTPUTS := $(OUTPUT_DIR)/trimmed/$(sample)_$(lane).fq
 MAKEGEN_EXTERNAL := $(ROOT_DIR)/data/reads/$(sample)_$(lane).fq $(call makegen_abs,scripts/trim.py)
 

@@ -7,7 +7,7 @@
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
 set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init trim 242812c5954d5214 "$@"
+makegen_init trim 663e769c0c6df889 "$@"
 _mg_key=${_mg_p_sample},${_mg_p_lane}
 _mg_id="trim[sample=${_mg_p_sample},lane=${_mg_p_lane}]"
 makegen_where
