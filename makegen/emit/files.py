@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 
 from ..contract import layout
-from ..contract.buildfile import Binding, BuildFile, InputSpec, ResourceSpec, TaskSpec
+from ..contract.buildfile import Binding, BuildFile, InputSpec, TaskSpec
 from ..contract.schedulers import LOCAL_INDEX_VAR, SCHEDULERS
 from ..escape import make_value
 from ..graph import TaskGraph
@@ -79,7 +79,6 @@ def build_file(graph: TaskGraph) -> BuildFile:
     tasks = []
     for name, node in graph.nodes.items():
         task = node.task
-        res = task.resources
         tasks.append(TaskSpec(
             name=name, phase=node.phase, count=node.count, foreach=task.foreach,
             recipe_hash=task.recipe_hash, outputs=tuple(o.text for o in task.outputs),
@@ -89,7 +88,7 @@ def build_file(graph: TaskGraph) -> BuildFile:
                               for p, s in link.binding),
                 gathered=link.gathered, inside=link.inside) for link in node.inputs),
             code=task.code, after=task.after,
-            resources=ResourceSpec(res.cores, res.mem_mb, res.time_s, res.queue, res.extra)))
+            resources=task.resources))
     return BuildFile(pipeline=graph.pipeline.name, params=tuple(graph.pipeline.params),
                      tasks=tuple(tasks), edges=tuple(sorted(graph.graph.edges)),
                      origins=graph.pipeline.origins)

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from ..contract.buildfile import Origin
+from ..contract.buildfile import Origin, ResourceSpec
 from ..contract.layout import Layout
 from .params import ParamValues
 from .placeholders import CommandToken, PathToken, Var, path_params
-
-
-@dataclass(frozen=True)
-class Resources:
-    """What one instance asks for. `mem_mb` is per job; `time_s` is wall time."""
-
-    cores: int = 1
-    mem_mb: Optional[int] = None
-    time_s: Optional[int] = None
-    queue: Optional[str] = None
-    extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -55,7 +44,7 @@ class Task:
     command: tuple[CommandToken, ...]
     code: tuple[str, ...]
     after: tuple[str, ...]
-    resources: Resources
+    resources: ResourceSpec  # as graph.json keeps it
     phase: Optional[int]
     recipe_hash: str
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from ..contract.buildfile import ResourceSpec
 from ..contract.layout import Layout
 from ..contract.schedulers import SCHEDULERS
 from ..errors import did_you_mean
-from .model import PathEntry, Resources, Task, entry_keys, recipe_hash
+from .model import PathEntry, Task, entry_keys, recipe_hash
 from .names import TASK_NAME
 from .params import ParamValues
 from .placeholders import (
@@ -187,7 +188,7 @@ def _check_command(source: Source, where: str, command: tuple[CommandToken, ...]
                 hint=f"{token.kind} names: {', '.join(known) or 'none (give them as a table)'}")
 
 
-def _resources(source: Source, where: str, table: Any) -> Resources:
+def _resources(source: Source, where: str, table: Any) -> ResourceSpec:
     if not isinstance(table, dict):
         raise source.error("resources must be a table like { cores = 2, mem = \"4G\" }",
                            where, "resources")
@@ -219,5 +220,5 @@ def _resources(source: Source, where: str, table: Any) -> Resources:
             raise source.error(f"extra for unknown scheduler `{scheduler}`"
                                f"{did_you_mean(scheduler, SCHEDULERS)}", where, "resources",
                                hint="extra takes options for: " + ", ".join(SCHEDULERS))
-    return Resources(cores=cores, mem_mb=mem_mb, time_s=time_s, queue=queue,
+    return ResourceSpec(cores=cores, mem_mb=mem_mb, time_s=time_s, queue=queue,
                      extra=tuple(sorted(extra.items())))
