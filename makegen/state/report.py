@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -92,17 +93,16 @@ class StatusReport:
     changed: list[str] = field(default_factory=list)  # what the build was made from, changed since
 
     def summary(self) -> dict[str, int]:
-        counts = dict.fromkeys(map(str, InstanceState), 0)
-        for instance in self.instances:
-            counts[instance.state.value] += 1
-        return counts
+        counts = Counter(instance.state for instance in self.instances)
+        return {state.value: counts[state] for state in InstanceState}
 
     def by_task(self) -> dict[str, dict[str, int]]:
-        table: dict[str, dict[str, int]] = {}
-        for instance in self.instances:
-            row = table.setdefault(instance.task, dict.fromkeys(map(str, InstanceState), 0))
-            row[instance.state.value] += 1
-        return table
+        # Counted in one pass over (task, state) pairs: at 10^5 instances, per-instance
+        # work here is what a status costs beyond reading the disk.
+        counts = Counter((instance._task, instance.state) for instance in self.instances)
+        tasks = dict.fromkeys(instance._task for instance in self.instances)
+        return {rules.task.name: {state.value: counts[rules, state] for state in InstanceState}
+                for rules in tasks}
 
     def after_done_prefix(self) -> dict[str, list[int]]:
         """Per task, every manifest index after the leading run of instances a run would

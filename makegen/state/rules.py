@@ -89,6 +89,7 @@ class TaskRules:
     def instances(self, details: bool) -> Iterator[Instance]:
         foreach = self.task.foreach
         after_gate = self._after_gate()
+        after_needs = any(any(self.needs[other].values()) for other in self.task.after)
         my_oks: dict[str, Optional[int]] = {}
         my_needs: dict[str, bool] = {}
         self.oks[self.task.name], self.needs[self.task.name] = my_oks, my_needs
@@ -111,7 +112,7 @@ class TaskRules:
             my_oks[instance.key] = (self.disk.mtime_ns(f"{self.state_dir}/{instance.key}{self.ok_suffix}")
                                     if self.task.recipe_hash in found.ok_hashes else None)
             my_needs[instance.key] = instance.needs_run = (
-                instance.state is not S.DONE or self._upstream_needs_run(bound))
+                instance.state is not S.DONE or after_needs or self._upstream_needs_run(bound))
             self.states[self.task.name][instance.key] = instance.state
             yield instance
 
@@ -156,7 +157,7 @@ class TaskRules:
                 needs = self.needs[link.producer]
                 if any(needs.get(key, True) for key in link.upstream_keys(bound)):
                     return True
-        return any(any(self.needs[other].values()) for other in self.task.after)
+        return False
 
     def _id(self, task: str, key: str) -> str:
         foreach = self.build.tasks[task].foreach
