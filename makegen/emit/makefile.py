@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Optional
 
-from ..contract.layout import Layout
+from ..contract.layout import Layout, instance_id
 from ..escape import make_path
 from ..graph import InputLink, TaskGraph
 from ..graph.patterns import Const
@@ -52,8 +52,8 @@ def _make_ok_markers(graph: TaskGraph, producer: str, key_parts: list[str],
     key = "$(MAKEGEN_COMMA)".join(key_parts) if key_parts else "_"
     task = graph.nodes[producer].task
     body = f"$(MAKEGEN_STATE)/{producer}/{key}{Layout.ok}{task.recipe_hash}"
-    named = "$(MAKEGEN_COMMA)".join(f"{p}={part}" for p, part in zip(task.foreach, key_parts))
-    ids = f"{producer}[{named}]" if task.foreach else producer
+    # A comma cannot stand in a Make function's argument.
+    ids = instance_id(producer, task.foreach, key_parts).replace(",", "$(MAKEGEN_COMMA)")
     return _make_loop(body, loops), _make_loop(ids, loops)
 
 

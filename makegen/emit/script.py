@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Optional
 
+from ..contract.layout import instance_id
 from ..escape import shell_double
 from ..graph import InputLink, TaskGraph
 from ..pipeline.model import PathEntry, Task
@@ -121,7 +122,5 @@ def task_script(graph: TaskGraph, task: Task) -> str:
 
 
 def _bash_id(task: Task) -> str:
-    if not task.foreach:
-        return task.name
-    inner = ",".join(f"{p}=${{_mg_p_{p}}}" for p in task.foreach)
-    return f'"{task.name}[{inner}]"'
+    """The instance id (the contract's format) as a bash word of the instance's params."""
+    return '"' + instance_id(task.name, task.foreach, [f"${{_mg_p_{p}}}" for p in task.foreach]) + '"'

@@ -9,7 +9,7 @@ set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
 makegen_init report dc42157c46e93c05 "$@"
 _mg_key=_
-_mg_id=report
+_mg_id="report"
 makegen_where
 _mg_out_0="$_mg_tmp/out/report.txt"
 makegen_begin "${_mg_out_0%/*}"

@@ -9,7 +9,7 @@ set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
 makegen_init summary 19052119622d6013 "$@"
 _mg_key=_
-_mg_id=summary
+_mg_id="summary"
 makegen_where
 _mg_out_0="$_mg_tmp/out/summary/samples.tsv"
 _mg_out_1="$_mg_tmp/out/summary/report.md"
