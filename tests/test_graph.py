@@ -205,3 +205,18 @@ def test_graph_text_names_tasks_and_edges(tmp_path: Path, fmt: str) -> None:
         assert '  n0 -->|"input \'a/{sample}.txt\'"| n1' in text.splitlines()
     instances = render_graph(graph, fmt, instances=True)
     assert "a[sample=B]" in instances
+
+
+def test_an_edge_names_every_input_behind_it(tmp_path: Path) -> None:
+    graph = graph_of(tmp_path, HEAD + """
+        [task.a]
+        outputs = { x = "a/{sample}.txt", y = "a/{sample}.log" }
+        run = "true"
+        [task.b]
+        inputs = { x = "a/{sample}.txt", y = "a/{sample}.log" }
+        outputs = ["b/{sample}.txt"]
+        after = ["a"]
+        run = "true"
+    """)
+    text = render_graph(graph, "dot", instances=False)
+    assert '  "a" -> "b" [label="input \'a/{sample}.txt\', input \'a/{sample}.log\', after"];' in text.splitlines()

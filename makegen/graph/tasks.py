@@ -85,12 +85,12 @@ def build_graph(pipeline: Pipeline) -> TaskGraph:
         graph.add_node(task.name)
         links = [_resolve_input(pipeline, task, entry) for entry in task.inputs]
         nodes[task.name] = links
+        # An edge names every input behind it (and `after`), not only the last one seen.
         for link in links:
             if link.producer is not None:
-                graph.add_edge(link.producer, task.name, why=f"input {link.entry.text!r}")
+                _add_reason(graph, link.producer, task.name, f"input {link.entry.text!r}")
         for other in task.after:
-            if not graph.has_edge(other, task.name):
-                graph.add_edge(other, task.name, why="after")
+            _add_reason(graph, other, task.name, "after")
     _check_cycles(pipeline, graph)
     phases = _phases(pipeline, graph)
     return TaskGraph(
@@ -102,6 +102,13 @@ def build_graph(pipeline: Pipeline) -> TaskGraph:
             for t in pipeline.tasks
         },
     )
+
+
+def _add_reason(graph: nx.DiGraph, before: str, after: str, reason: str) -> None:
+    if graph.has_edge(before, after):
+        graph.edges[before, after]["why"] += f", {reason}"
+    else:
+        graph.add_edge(before, after, why=reason)
 
 
 def _count(pipeline: Pipeline, foreach: tuple[str, ...]) -> int:
