@@ -104,3 +104,21 @@ def test_a_damaged_graph_json_is_exit_2(project: Project) -> None:
     result = cli("status", cwd=project.root)
     assert result.exit_code == 2
     assert "graph.json is not one this makegen wrote" in result.stderr
+
+
+def test_glob_values_are_in_natural_order(project: Project) -> None:
+    for name in ("s10", "s2", "s1", "s9", "a"):
+        project.write(f"data/{name}.txt", "x\n")
+    project.pipeline("""
+        [pipeline]
+        name = "natural"
+        [params]
+        sample = { glob = "data/{sample}.txt" }
+        [task.t]
+        inputs = ["data/{sample}.txt"]
+        outputs = ["o/{sample}.txt"]
+        run = "cp {inputs} {outputs}"
+    """)
+    assert cli("build", cwd=project.root).exit_code == 0
+    manifest = (project.build_dir / "manifests" / "phase-1" / "t.txt").read_text()
+    assert manifest == "t sample=a\nt sample=s1\nt sample=s2\nt sample=s9\nt sample=s10\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -98,6 +99,11 @@ def _from_file(source: Source, name: str, path: Path) -> tuple[list[str], str]:
     return values, str(path)
 
 
+def _natural(text: str) -> list[tuple[int, object]]:
+    """A sort key that orders runs of digits by their number: chunk2 < chunk10."""
+    return [(1, int(part)) if part.isdigit() else (0, part) for part in re.split(r"(\d+)", text)]
+
+
 def _glob_parts(pattern: str, name: str, root: Path) -> tuple[Path, str]:
     """The folder a glob param looks in, and the pattern below it."""
     base = pattern if pattern.startswith("/") else f"{root}/{pattern}"
@@ -121,7 +127,8 @@ def _from_glob(source: Source, name: str, pattern: str, root: Path) -> tuple[lis
     head, tail = base.split(placeholder)
     folder, relative = _glob_parts(pattern, name, root)
     values = []
-    for match_path in sorted(folder.glob(relative)):
+    # Natural order (s2 before s10), as a person lists samples.
+    for match_path in sorted(folder.glob(relative), key=lambda p: _natural(str(p))):
         text = str(match_path)
         if not (text.startswith(head) and text.endswith(tail)):
             continue
