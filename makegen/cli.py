@@ -165,6 +165,33 @@ def status(
 
 @app.command()
 @handled
+def log(
+    where: list[str] = typer.Argument(..., metavar="[BUILD] ID",
+                                      help="The instance's id as status shows it, e.g. 'map[sample=A]'."),
+    every: bool = typer.Option(False, "--all", help="Every attempt, oldest first, not only the last."),
+) -> None:
+    """Print an instance's log: its last attempt (the command's trace and output)."""
+    from .contract.buildfile import read_build
+    from .state.logs import attempts, log_path, parse_id
+    from .state.settings import run_config
+
+    if len(where) > 2:
+        raise MakegenError("give at most a build folder and an instance id", key="log",
+                           hint="makegen log [BUILD] 'task[param=value]'")
+    folder = _build_dir(Path(where[0]) if len(where) == 2 else None).resolve()
+    task, key = parse_id(read_build(folder), where[-1])
+    path = log_path(run_config(folder)["OUTPUT_DIR"], task, key)
+    try:
+        text = path.read_text(errors="replace")
+    except FileNotFoundError:
+        raise MakegenError(f"no log yet for {where[-1]} (it has not run)", file=path,
+                           hint="makegen status says what it is waiting for") from None
+    sections = attempts(text)
+    typer.echo("".join(sections if every else sections[-1:]), nl=False)
+
+
+@app.command()
+@handled
 def clean(
     build_dir: Optional[Path] = BUILD_ARG,
     tmp: bool = typer.Option(False, "--tmp", help="Remove temporary directories of instances not running."),
