@@ -165,6 +165,18 @@ def status(
 
 @app.command()
 @handled
+def init(folder: Optional[Path] = typer.Argument(None, help="Where (default: here).")) -> None:
+    """Start a pipeline: a commented pipeline.toml and a small script that run as they are."""
+    from .emit.starter import create_starter
+
+    where = folder if folder is not None else Path(".")
+    for rel in create_starter(where):
+        typer.echo(f"wrote {where / rel}")
+    typer.echo(f"next: cd {where} && makegen check && makegen build && makegen run")
+
+
+@app.command()
+@handled
 def log(
     where: list[str] = typer.Argument(..., metavar="[BUILD] ID",
                                       help="The instance's id as status shows it, e.g. 'map[sample=A]'."),

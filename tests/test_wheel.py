@@ -58,12 +58,14 @@ def test_every_command_runs_from_the_installed_wheel(example: Path) -> None:
     version = subprocess.run([str(makegen().parent / "python"), "-m", "makegen", "--version"],
                              capture_output=True, text=True, env=clean_env(), check=False)
     assert version.returncode == 0 and version.stdout.startswith("makegen "), version.stderr
-    commands = ("check", "build", "run", "status", "graph", "clean", "submit")
+    commands = ("check", "build", "run", "status", "graph", "clean", "submit", "log", "init")
     top = _makegen("--help", cwd=example).stdout
     assert all(name in top for name in commands)
     for name in commands:
         assert "Usage:" in _makegen(name, "--help", cwd=example).stdout
 
+    assert "wrote" in _makegen("init", str(example.parent / "starter"), cwd=example).stdout
+    assert "4 instances" in _makegen("check", cwd=example.parent / "starter").stdout
     assert "26 instances" in _makegen("check", cwd=example).stdout
     _makegen("build", cwd=example)
     assert str(REPO) not in (example / "build" / "config.mk").read_text()
@@ -86,4 +88,5 @@ def test_every_command_runs_from_the_installed_wheel(example: Path) -> None:
     report = json.loads(_makegen("status", "--json", cwd=example).stdout)
     assert report["summary"]["done"] == 26 and len(report["instances"]) == 26
     assert "nothing would run" in _makegen("status", "--why", cwd=example).stdout
+    assert "trim[sample=wt-1,lane=L1] done" in _makegen("log", "trim[sample=wt-1,lane=L1]", cwd=example).stdout
     assert "removed 0 temporary directories" in _makegen("clean", "--tmp", cwd=example).stdout

@@ -22,31 +22,36 @@ EXECUTABLE = (".sh",)
 def write_build(build_dir: Path, files: dict[str, str]) -> list[str]:
     """Write `files` under `build_dir`; return the paths that changed (written or removed)."""
     previous = _previous_files(build_dir)
-    pending: list[tuple[Path, Path]] = []
-    changed: list[str] = []
-    try:
-        for rel in sorted(files):
-            target = build_dir / rel
-            data = files[rel].encode()
-            if _same(target, data):
-                continue
-            pending.append((_write_temporary(target, data, rel.endswith(EXECUTABLE)), target))
-            changed.append(rel)
-        index = "".join(f"{rel}\n" for rel in sorted(files))
-        if not _same(build_dir / INDEX, index.encode()):
-            pending.append((_write_temporary(build_dir / INDEX, index.encode(), False), build_dir / INDEX))
-    except BaseException:
-        for temporary, _ in pending:
-            temporary.unlink(missing_ok=True)
-        raise
-    for temporary, target in pending:
-        os.replace(temporary, target)
+    index = "".join(f"{rel}\n" for rel in sorted(files))
+    changed = [rel for rel in write_files(build_dir, {**files, INDEX: index}) if rel != INDEX]
     for rel in sorted(previous - set(files)):
         stale = build_dir / rel
         if stale.is_file():
             stale.unlink()
             changed.append(rel)
             _remove_empty_parents(stale.parent, build_dir)
+    return changed
+
+
+def write_files(folder: Path, files: dict[str, str]) -> list[str]:
+    """Write every file that differs to a temporary name, then rename them all into place
+    (none when a write fails); the paths written. An unchanged file keeps its mtime."""
+    pending: list[tuple[Path, Path]] = []
+    changed: list[str] = []
+    try:
+        for rel in sorted(files):
+            target = folder / rel
+            data = files[rel].encode()
+            if _same(target, data):
+                continue
+            pending.append((_write_temporary(target, data, rel.endswith(EXECUTABLE)), target))
+            changed.append(rel)
+    except BaseException:
+        for temporary, _ in pending:
+            temporary.unlink(missing_ok=True)
+        raise
+    for temporary, target in pending:
+        os.replace(temporary, target)
     return changed
 
 
