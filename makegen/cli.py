@@ -39,8 +39,12 @@ def handled(command: F) -> F:
         except MakegenError as exc:
             typer.echo(f"Error: {exc.render()}", err=True)
             raise typer.Exit(CliExit.USAGE) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort):
             raise
+        except KeyboardInterrupt:
+            # Ctrl-C: say so in one line; what ran is in the markers (makegen status).
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
         except Exception:  # noqa: BLE001 - the last line of defence
             traceback.print_exc()
             typer.echo("This is a makegen bug, please report it with the text above.", err=True)

@@ -122,3 +122,43 @@ def test_glob_values_are_in_natural_order(project: Project) -> None:
     assert cli("build", cwd=project.root).exit_code == 0
     manifest = (project.build_dir / "manifests" / "phase-1" / "t.txt").read_text()
     assert manifest == "t sample=a\nt sample=s1\nt sample=s2\nt sample=s9\nt sample=s10\n"
+
+
+def test_ctrl_c_says_interrupted_and_the_instances_end_failed(project: Project) -> None:
+    import os
+    import signal
+    import time
+
+    project.pipeline("""
+        [pipeline]
+        name = "cc"
+        [params]
+        s = ["a", "b"]
+        [task.t]
+        outputs = ["o/{s}.txt"]
+        run = "sleep 30; echo > {outputs}"
+    """)
+    assert cli("build", cwd=project.root).exit_code == 0
+    from installed import makegen
+    run = subprocess.Popen([str(makegen()), "run", "-j", "2"], cwd=project.root, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.time() + 20
+    while len(list((project.results / ".makegen" / "state" / "t").glob("*.started"))) < 2 \
+            and time.time() < deadline:
+        time.sleep(0.1)
+    os.killpg(run.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole group
+    out, err = run.communicate(timeout=30)
+    assert run.returncode == 130 and err.strip().splitlines()[-1] == "interrupted", (out, err)
+    states = cli("status", cwd=project.root).stdout
+    assert "2 instances: 2 failed" in states
+
+
+def test_a_relative_site_config_reaches_jobs_as_an_absolute_path(project: Project) -> None:
+    project.pipeline(SMALL)
+    project.write("site.mk", "# site settings\n")
+    assert cli("build", cwd=project.root).exit_code == 0
+    for backend in ("sge", "slurm"):
+        script = cli("submit", "--backend", backend, "--print", cwd=project.root,
+                     env={"MAKEGEN_CONFIG": "site.mk"})
+        assert script.exit_code == 0, script.stderr
+        assert f"export MAKEGEN_CONFIG={project.root}/site.mk\n" in script.stdout

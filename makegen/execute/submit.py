@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -21,6 +22,10 @@ def submit_build(build_arg: Path, backend_name: str, options: Options, print_scr
         raise MakegenError(f"unknown backend `{backend_name}`{did_you_mean(backend_name, BACKENDS)}",
                            key="--backend", hint="use --backend " + ", ".join(BACKENDS))
     backend = BACKENDS[backend_name]()
+    # Jobs start in another folder than this shell: a relative site config must not follow.
+    site = os.environ.get("MAKEGEN_CONFIG", "")
+    if site and not os.path.isabs(site):
+        os.environ["MAKEGEN_CONFIG"] = os.path.abspath(site)
     if not (print_script or dry_run) and backend.command and shutil.which(backend.command) is None:
         raise MakegenError(
             f"`{backend.command}` is not on PATH here, so nothing was submitted", key="--backend",

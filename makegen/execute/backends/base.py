@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 from typing import Any, ClassVar, Optional
 
@@ -35,7 +36,7 @@ class Backend:
 
     def script(self, plan: Plan) -> str:
         return render(self.template, plan=plan, arrays=[self.array_context(a, plan) for a in plan.arrays],
-                      q=shell_quote, backend=self.name)
+                      q=shell_quote, backend=self.name, site=os.environ.get("MAKEGEN_CONFIG", ""))
 
     def array_context(self, array: ArrayJob, plan: Plan) -> dict[str, Any]:
         return {"array": array, "flags": " ".join(self.flags(array, plan))}
