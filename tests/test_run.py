@@ -211,7 +211,11 @@ def test_failure_records_exit_code_and_blocks_dependents_keep_going(project: Pro
     project.build()
     result = project.run("-k", "-j", "2")
     assert result.returncode == 1
-    assert "second[sample=B] failed: the command exited with code 1" in result.stdout
+    assert "failed: second[sample=B]: the command exited with code 1\n" in result.stdout
+    # Named once, with its log and the command's own last lines, not the wrapper's trace.
+    assert result.stdout.count("second[sample=B]: the command exited") == 1
+    assert "  log: results/.makegen/logs/second/B.log\n" in result.stdout
+    assert "job.sh:" not in result.stdout
     assert "ran 5, up to date 0, failed 1, blocked 1" in result.stdout
     state = project.results / ".makegen" / "state"
     failed = (state / "second" / "B.failed").read_text()
@@ -318,7 +322,7 @@ def test_after_orders_without_files_and_blocks_on_failure(project: Project) -> N
     project.build()
     result = project.run("-k")
     assert result.returncode == 1
-    assert 'makegen: report is blocked: task prepare has not finished: prepare[n=2]' in result.stdout
+    assert 'blocked: report: task prepare has not finished: prepare[n=2]\n' in result.stdout
     (project.root / "go" / "2").touch()
     assert project.run().returncode == 0
     assert (project.results / "report.txt").read_text() == "done\n"
@@ -345,3 +349,42 @@ def test_an_input_named_by_a_var_follows_the_run_time_setting(project: Project, 
     missing = project.make("use", "REF=nowhere.txt")
     assert missing.returncode != 0
     assert f"missing input file: {project.root}/nowhere.txt" in missing.stderr
+
+
+def test_progress_off_a_terminal_is_plain_lines(project: Project) -> None:
+    make_chain(project)
+    project.build()
+    result = project.run()
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[:3] == ["phase 1/3: first (3)", "phase 2/3: second (3)", "phase 3/3: gather (1)"]
+    assert lines[-2:] == ["7/7 done", "ran 7, up to date 0, failed 0, blocked 0"]
+    assert "\r" not in result.stdout and "\x1b[" not in result.stdout
+
+
+def test_progress_on_a_terminal_is_one_live_line(project: Project) -> None:
+    import pty
+    import subprocess
+
+    from installed import makegen
+
+    make_chain(project)
+    project.build()
+    leader, follower = pty.openpty()
+    run = subprocess.Popen([str(makegen()), "run"], cwd=project.root, stdin=subprocess.DEVNULL,
+                           stdout=follower, stderr=follower, env={**os.environ, "COLUMNS": "100"})
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the terminal closed: makegen ended
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert run.wait(timeout=60) == 0
+    text = b"".join(chunks).decode(errors="replace")
+    assert "7/7" in text and "7 done" in text  # rich's live line: counts, bar, M/N
+    assert "\x1b[" in text  # drawn in place, not a line per update
+    assert "ran 7, up to date 0, failed 0, blocked 0" in text

@@ -82,7 +82,7 @@ def test_local_submission_runs_everything_and_missing_only_the_rest(project: Pro
     first = cli("submit", "--backend", "local", "--sample", "2", cwd=project.root)
     # The gather needs all seven samples: in a test batch of two it ends blocked.
     assert first.exit_code == 1
-    assert "makegen: all is blocked: missing output of task two" in first.stderr
+    assert "blocked: all: missing output of task two" in first.stdout
     assert (project.results / "two" / "b.txt").exists() and not (project.results / "two" / "c.txt").exists()
     full = cli("submit", "--backend", "local", "--dry-run", cwd=project.root)
     assert "phase 1 one: 5 instance(s), at once" in full.stdout, "the full submission skips the batch"

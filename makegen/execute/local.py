@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -20,8 +21,12 @@ from typing import Optional, TextIO
 
 import sh
 
-from ..contract.layout import Layout, NodeExit, Outcome, instance_id
+from ..contract.layout import Layout, NodeExit, Outcome, instance_id, instance_key
 from ..contract.schedulers import LOCAL_INDEX_VAR, SCHEDULERS
+from ..state.logs import SECTION, attempts, is_wrapper_trace, log_path
+from .progress import Reporter
+
+TAIL = 5  # lines of a failed command's own output shown under it
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class Job:
     manifest: Path
     index: int
     label: str  # the instance id, for messages
+    line: str  # the manifest line: the task and its NAME=VALUE words
 
 
 @dataclass
@@ -77,25 +83,32 @@ def job_environment() -> dict[str, str]:
 
 
 def execute(build_dir: Path, arrays: Sequence[LocalArray], jobs: int, keep_going: bool,
-            out: TextIO = sys.stdout, err: TextIO = sys.stdout) -> RunSummary:
+            out: TextIO = sys.stdout, output_dir: Optional[str] = None) -> RunSummary:
     """Run the arrays phase by phase; after a failure, launch nothing more unless keep_going.
 
-    Progress goes to `out`, what went wrong with an instance to `err`.
+    Shows progress on `out`, and each instance that did not end well once, with its log
+    (under `output_dir`) and the last lines of its command's output.
     """
     summary = RunSummary()
     env = job_environment()
     stop = False
     phases = sorted({a.phase for a in arrays})
-    with tempfile.TemporaryDirectory(prefix="makegen-run.") as scratch:
-        for phase in phases:
-            todo = [job for a in arrays if a.phase == phase for job in _jobs(a)]
-            if not todo:
-                continue
-            if stop:
-                summary.not_started += len(todo)
-                continue
-            print(f"phase {phase}/{phases[-1]}: {_describe(todo)}", file=out, flush=True)
-            stop = _run_phase(build_dir, todo, jobs, keep_going, env, Path(scratch), summary, err)
+    plan = {phase: [job for a in arrays if a.phase == phase for job in _jobs(a)] for phase in phases}
+    report = Reporter(out, sum(map(len, plan.values())))
+    try:
+        with tempfile.TemporaryDirectory(prefix="makegen-run.") as scratch:
+            for phase, todo in plan.items():
+                if not todo:
+                    continue
+                if stop:
+                    summary.not_started += len(todo)
+                    continue
+                report.message(f"phase {phase}/{phases[-1]}: {_describe(todo)}")
+                stop = _run_phase(build_dir, todo, jobs, keep_going, env, Path(scratch), summary,
+                                  report, output_dir)
+    finally:
+        report.running = 0
+        report.update(final=True)
     return summary
 
 
@@ -106,7 +119,7 @@ def _jobs(array: LocalArray) -> list[Job]:
         words = lines[index - 1].split() if index <= len(lines) else ["?"]
         names = [w.partition("=") for w in words[1:]]
         label = instance_id(words[0], [n for n, _, _ in names], [v for _, _, v in names])
-        found.append(Job(array.manifest, index, label))
+        found.append(Job(array.manifest, index, label, " ".join(words)))
     return found
 
 
@@ -119,7 +132,7 @@ def _describe(todo: list[Job]) -> str:
 
 
 def _run_phase(build_dir: Path, todo: list[Job], jobs: int, keep_going: bool, env: dict[str, str],
-               scratch: Path, summary: RunSummary, out: TextIO) -> bool:
+               scratch: Path, summary: RunSummary, report: Reporter, output_dir: Optional[str]) -> bool:
     pending = iter(todo)
     running: set[Future[Finished]] = set()
     stop = False
@@ -133,9 +146,11 @@ def _run_phase(build_dir: Path, todo: list[Job], jobs: int, keep_going: bool, en
                 running.add(pool.submit(_run_one, build_dir, job, env, scratch))
             if not running:
                 break
-            done, running = wait(running, return_when=FIRST_COMPLETED)
+            report.running = len(running)
+            report.update()
+            done, running = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
             for future in done:
-                if not _record(future.result(), summary, out) and not keep_going:
+                if not _record(future.result(), summary, report, output_dir) and not keep_going:
                     stop = True
     if stop:
         summary.not_started += sum(1 for _ in pending)
@@ -156,25 +171,65 @@ def _run_one(build_dir: Path, job: Job, env: dict[str, str], scratch: Path) -> F
     return Finished(job, result.exit_code, outcome, result.stderr.decode(errors="replace"))
 
 
-def _record(finished: Finished, summary: RunSummary, out: TextIO) -> bool:
-    """Count one finished job and report a problem; False when it did not end well."""
+def _record(finished: Finished, summary: RunSummary, report: Reporter, output_dir: Optional[str]) -> bool:
+    """Count one finished job and name a problem once; False when it did not end well."""
     if finished.code == 0:
         if finished.outcome is Outcome.RAN:
             summary.ran += 1
         else:
             summary.up_to_date += 1
+        report.done += 1
         return True
-    # Make's own "make: *** [...] Error N" line says nothing the task script did not say.
-    message = "\n".join(line for line in finished.stderr.rstrip().splitlines()
-                        if not line.startswith("make: *** "))
-    print(message or f"{finished.job.label}: exit code {finished.code}", file=out, flush=True)
+    label = finished.job.label
     if finished.outcome is Outcome.FAILED or finished.code == NodeExit.FAILED:
-        summary.failed.append(finished.job.label)
+        summary.failed.append(label)
+        report.failed += 1
+        report.message(_failure(finished, output_dir))
     elif finished.outcome is Outcome.BLOCKED or finished.code == NodeExit.BLOCKED:
-        summary.blocked.append(finished.job.label)
+        summary.blocked.append(label)
+        report.blocked += 1
+        found = re.search(r"^makegen: \S+ is blocked: (.*)$", finished.stderr, re.MULTILINE)
+        report.message(f"blocked: {label}: {found.group(1).rstrip(';') if found else 'see makegen status'}")
     else:
-        summary.errors.append(finished.job.label)
+        summary.errors.append(label)
+        report.failed += 1
+        # The instance could not be run at all: job.sh's own words say why.
+        text = "\n".join(line for line in finished.stderr.rstrip().splitlines()
+                         if not line.startswith("make: *** "))
+        report.message(f"error: {label}: exit code {finished.code}" + (f"\n{text}" if text else ""))
     return False
+
+
+def _failure(finished: Finished, output_dir: Optional[str]) -> str:
+    """`failed: ID: why`, the log's path and the last lines of the command's own output."""
+    job = finished.job
+    found = re.search(r"^makegen: \S+ failed: (.*?)(?: \(log: .*\))?$", finished.stderr, re.MULTILINE)
+    lines = [f"failed: {job.label}: {found.group(1) if found else f'exit code {finished.code}'}"]
+    if output_dir is not None:
+        task, key = job.label.partition("[")[0], _key(job)
+        path = log_path(output_dir, task, key)
+        lines.append(f"  log: {_shown(path)}")
+        try:
+            last = attempts(path.read_text(errors="replace"))[-1:]
+        except OSError:
+            last = []
+        own = [line for text in last for line in text.splitlines()
+               if not (is_wrapper_trace(line) or line.startswith((SECTION, "+ makegen_command")))]
+        lines += [f"  | {line}" for line in own[-TAIL:]]
+    return "\n".join(lines)
+
+
+def _key(job: Job) -> str:
+    words = job.line.split()
+    return instance_key([w.partition("=")[2] for w in words[1:]])
+
+
+def _shown(path: Path) -> str:
+    """A path relative to here when it lies below, else as it is."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def main(argv: Optional[Iterable[str]] = None) -> int:
@@ -193,7 +248,10 @@ def main(argv: Optional[Iterable[str]] = None) -> int:
         phase, _, manifest = spec.partition(":")
         lines = len(Path(manifest).read_text().splitlines())
         arrays.append(LocalArray(int(phase), Path(manifest), tuple(range(1, lines + 1))))
-    summary = execute(Path(args.build), arrays, args.jobs, keep_going=True, err=sys.stderr)
+    from ..state.settings import run_config
+
+    summary = execute(Path(args.build), arrays, args.jobs, keep_going=True,
+                      output_dir=run_config(Path(args.build))["OUTPUT_DIR"])
     print(summary.line())
     return 0 if summary.ok else 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..contract.buildfile import read_build
+from ..state.settings import run_config
 from ..state.status import load_status
 from .freshen import rebuild_if_stale
 from .local import LocalArray, RunSummary, execute
@@ -20,6 +21,6 @@ def run_here(build_arg: Path, jobs: int, keep_going: bool) -> RunSummary:
     selection = load_status(folder, str(build_arg)).to_run()
     arrays = [LocalArray(task.phase, build.path(task.manifest), tuple(selection.get(task.name, ())))
               for phase in build.phases for task in phase]
-    summary = execute(folder, arrays, jobs, keep_going)
+    summary = execute(folder, arrays, jobs, keep_going, output_dir=run_config(folder)["OUTPUT_DIR"])
     summary.up_to_date += sum(t.count for t in build.file.tasks) - sum(map(len, selection.values()))
     return summary

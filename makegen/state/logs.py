@@ -40,6 +40,11 @@ def parse_id(build: Build, ident: str) -> tuple[str, str]:
     return name, instance_key([given[p] for p in task.foreach])
 
 
+def is_wrapper_trace(line: str) -> bool:
+    """A line of job.sh's own trace (`+ job.sh: ...`, `++ job.sh: ...` in a subshell)."""
+    return line.lstrip("+").startswith(Layout.wrapper_trace.lstrip("+"))
+
+
 def log_path(output_dir: str, task: str, key: str) -> Path:
     return Path(output_dir) / Layout.logs / task / f"{key}.log"
 
@@ -52,7 +57,7 @@ def attempts(text: str) -> list[str]:
         return [text] if text else []
     cuts = []
     for start in starts:
-        while start > 0 and lines[start - 1].startswith(Layout.wrapper_trace):
+        while start > 0 and is_wrapper_trace(lines[start - 1]):
             start -= 1
         cuts.append(start)
     cuts[0] = 0

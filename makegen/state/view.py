@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from ..contract.layout import InstanceState, Layout
+from ..contract.layout import InstanceState
+from .logs import is_wrapper_trace
 from .report import Instance, StatusReport, age
 
 PROBLEMS = [s for s in InstanceState if s.is_problem]
@@ -138,7 +139,7 @@ def _tail(path: Path) -> Iterable[str]:
             text = handle.read().decode(errors="replace")
     except OSError:
         return []
-    return [line for line in text.splitlines() if not line.startswith(Layout.wrapper_trace)][-TAIL:]
+    return [line for line in text.splitlines() if not is_wrapper_trace(line)][-TAIL:]
 
 
 def _shown_prefix(output_dir: str) -> Callable[[str], str]:
