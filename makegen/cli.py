@@ -66,11 +66,19 @@ def _build_dir(path: Optional[Path]) -> Path:
 
 @app.command()
 @handled
-def check(pipeline: Optional[Path] = PIPELINE_ARG) -> None:
+def check(pipeline: Optional[Path] = PIPELINE_ARG,
+          strict: bool = typer.Option(False, "--strict", help="Make the warnings errors.")) -> None:
     """Validate only: print tasks, instance counts and phases; write nothing."""
     from .compiler import compile_pipeline
+    from .graph.warnings import warnings
 
     graph = compile_pipeline(_pipeline(pipeline)).graph
+    found = warnings(graph)
+    if found and strict:
+        raise MakegenError("; ".join(found), file=_pipeline(pipeline),
+                           hint="add the files or set the variables, or check without --strict")
+    for text in found:
+        typer.echo(f"warning: {text}", err=True)
     typer.echo(f"pipeline {graph.pipeline.name}: {_count(len(graph.nodes), 'task')}, "
                f"{_count(graph.total(), 'instance')}, {_count(len(graph.phases), 'phase')}")
     for number, names in enumerate(graph.phases, 1):

@@ -162,3 +162,31 @@ def test_a_relative_site_config_reaches_jobs_as_an_absolute_path(project: Projec
                      env={"MAKEGEN_CONFIG": "site.mk"})
         assert script.exit_code == 0, script.stderr
         assert f"export MAKEGEN_CONFIG={project.root}/site.mk\n" in script.stdout
+
+
+def test_check_warns_of_missing_inputs_and_unknown_variables_and_strict_refuses(project: Project) -> None:
+    project.pipeline("""
+        [pipeline]
+        name = "warn"
+        [vars]
+        KNOWN = "k"
+        [params]
+        sample = ["A", "B", "C", "D", "E"]
+        [task.map]
+        inputs = ["data/{sample}.txt"]
+        outputs = ["m/{sample}.txt"]
+        run = "X=1; echo ${KNOWN} ${UNSET_ONE} $UNSET_TWO ${OPTIONAL:-none} $X > {outputs}"
+    """)
+    project.write("data/A.txt", "a\n")
+    checked = cli("check", cwd=project.root, env={"UNSET_TWO": ""})
+    assert checked.exit_code == 0
+    assert checked.stderr.splitlines() == [
+        "warning: task map: ${UNSET_ONE} is neither a [vars] key nor set in this environment; "
+        "the command will fail on it (set -u)",
+        f"warning: task map: missing input files {project.root}/data/B.txt, {project.root}/data/C.txt, "
+        f"{project.root}/data/D.txt and 1 more (it would be blocked)"]
+    strict = cli("check", "--strict", cwd=project.root, env={"UNSET_TWO": ""})
+    assert strict.exit_code == 2 and strict.stderr.startswith("Error: pipeline.toml: task map: ${UNSET_ONE}")
+    for name in "BCDE":
+        project.write(f"data/{name}.txt", "x\n")
+    assert cli("check", "--strict", cwd=project.root, env={"UNSET_TWO": "", "UNSET_ONE": "1"}).stderr == ""
