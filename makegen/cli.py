@@ -177,6 +177,15 @@ def status(
 
 @app.command()
 @handled
+def schema() -> None:
+    """Print a JSON Schema of pipeline.toml, for editors (taplo, Even Better TOML)."""
+    from .pipeline.schema import schema_text
+
+    typer.echo(schema_text(), nl=False)
+
+
+@app.command()
+@handled
 def init(folder: Optional[Path] = typer.Argument(None, help="Where (default: here).")) -> None:
     """Start a pipeline: a commented pipeline.toml and a small script that run as they are."""
     from .emit.starter import create_starter

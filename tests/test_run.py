@@ -388,3 +388,25 @@ def test_progress_on_a_terminal_is_one_live_line(project: Project) -> None:
     assert "7/7" in text and "7 done" in text  # rich's live line: counts, bar, M/N
     assert "\x1b[" in text  # drawn in place, not a line per update
     assert "ran 7, up to date 0, failed 0, blocked 0" in text
+
+
+def test_a_var_default_reruns_the_task_however_the_command_expands_it(project: Project) -> None:
+    for expansion in ("${LEVEL:-1}", "${#LEVEL}", "$LEVEL"):
+        (project.root / "counts").mkdir(exist_ok=True)
+        text = f"""
+            [pipeline]
+            name = "forms"
+            [vars]
+            LEVEL = "VALUE"
+            [task.t]
+            outputs = ["o.txt"]
+            run = "echo t >> counts/t; echo {expansion} > {{outputs}}"
+        """
+        project.pipeline(text.replace("VALUE", "1"))
+        project.build()
+        assert project.run().returncode == 0
+        before = project.counter("t")
+        project.pipeline(text.replace("VALUE", "22"))
+        project.build()
+        assert project.run().returncode == 0
+        assert project.counter("t") == before + 1, expansion

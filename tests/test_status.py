@@ -258,3 +258,21 @@ def test_clean_tmp_removes_leftovers_but_not_a_running_instance(project: Project
     assert list(tmp.glob("s2=*")), "the running instance's directory stays"
     proc.wait()
     assert (project.results / "split" / "s2.txt").exists()
+
+
+def test_an_input_path_naming_a_var_set_nowhere_reads_as_make_reads_it(project: Project) -> None:
+    project.pipeline("""
+        [pipeline]
+        name = "unset"
+        [task.t]
+        inputs = ["${NOWHERE}x.txt"]
+        outputs = ["o.txt"]
+        run = "cp {inputs} {outputs}"
+    """)
+    project.write("x.txt", "x\n")
+    project.build()
+    assert states(status_json(project)) == {"t": "pending"}  # no traceback: the var is empty
+    ran = project.run()
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert (project.results / "o.txt").read_text() == "x\n"
+    assert states(status_json(project)) == {"t": "done"}

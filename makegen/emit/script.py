@@ -24,7 +24,9 @@ def _bash_tokens(tokens: Iterable[PathToken], bound: tuple[str, ...]) -> str:
             prefix = "_mg_p_" if token.name in bound else "_mg_v_"
             parts.append("${" + prefix + token.name + "}")
         elif isinstance(token, Var):
-            parts.append("${" + token.name + "}")
+            # Set nowhere, it expands to nothing, as in the task Makefile and in status
+            # (`makegen check` warns of it); never an unbound-variable error in our code.
+            parts.append("${" + token.name + "-}")
         else:
             parts.append(shell_double(token))
     return "".join(parts).rstrip("/")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -92,16 +93,11 @@ def recipe_hash(run: str, inputs: tuple[PathEntry, ...], outputs: tuple[PathEntr
         parts += [f"values of {name}", *params[name].values]
     named = {t.name for e in inputs for t in e.tokens if isinstance(t, Var)}
     for name in sorted(variables):
-        if name in named or f"${{{name}}}" in run or _names_bare(run, name):
+        if name in named or _names(run, name):
             parts.append(f"{name}={variables[name]}")
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:Layout.hash_length]
 
 
-def _names_bare(run: str, name: str) -> bool:
-    start = 0
-    while (i := run.find("$" + name, start)) >= 0:
-        end = i + 1 + len(name)
-        if end >= len(run) or not (run[end].isalnum() or run[end] == "_"):
-            return True
-        start = end
-    return False
+def _names(run: str, name: str) -> bool:
+    """Whether the command expands the variable: $NAME, ${NAME}, ${NAME:-x}, ${#NAME}, ..."""
+    return re.search(r"\$(?:\{[#!]?)?" + name + r"(?![A-Za-z0-9_])", run) is not None

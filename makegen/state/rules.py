@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Optional
@@ -281,7 +282,8 @@ def _fill_vars(template: str, settings: Settings) -> str:
         template = template.replace("${" + name + "}", value.replace("{", "{{").replace("}", "}}"))
     for name, value in os.environ.items():
         template = template.replace("${" + name + "}", value.replace("{", "{{").replace("}", "}}"))
-    return template
+    # Set nowhere: Make expands it to nothing, and so must status.
+    return re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}", "", template)
 
 
 def _absolute(path: str, root: str) -> str:

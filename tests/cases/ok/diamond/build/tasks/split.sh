@@ -17,7 +17,7 @@ makegen_begin "${_mg_out_0%/*}"
 _mg_in_0=()
 _mg_in_0+=("$ROOT_DIR/data/${_mg_p_sample}.txt")
 _mg_in_1=()
-_mg_path="${REF}"; [[ $_mg_path == /* ]] || _mg_path=$ROOT_DIR/$_mg_path; _mg_in_1+=("$_mg_path")
+_mg_path="${REF-}"; [[ $_mg_path == /* ]] || _mg_path=$ROOT_DIR/$_mg_path; _mg_in_1+=("$_mg_path")
 
 makegen_command() {
 bash tools/split.sh "${_mg_in_0[@]}" "${_mg_p_chunk}" ${LEVEL} > "$_mg_out_0"

@@ -17,7 +17,7 @@ makegen_begin "${_mg_out_0%/*}"
 _mg_in_0=()
 _mg_in_0+=("$OUTPUT_DIR/trimmed/${_mg_p_sample}_${_mg_p_lane}.fq")
 _mg_in_1=()
-_mg_path="${REF}"; [[ $_mg_path == /* ]] || _mg_path=$ROOT_DIR/$_mg_path; _mg_in_1+=("$_mg_path")
+_mg_path="${REF-}"; [[ $_mg_path == /* ]] || _mg_path=$ROOT_DIR/$_mg_path; _mg_in_1+=("$_mg_path")
 
 makegen_command() {
 scripts/align.py --threads ${THREADS} -k ${SEED_LEN} --max-mismatch ${MAX_MISMATCH} --read-group "${_mg_p_sample}"."${_mg_p_lane}" "${_mg_in_1[@]}" "${_mg_in_0[@]}" > "$_mg_out_0"

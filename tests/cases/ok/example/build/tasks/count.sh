@@ -20,7 +20,7 @@ for _mg_v_lane in "${_mg_values_lane[@]}"; do
   _mg_in_0+=("$OUTPUT_DIR/aligned/${_mg_p_sample}_${_mg_v_lane}.tsv")
 done
 _mg_in_1=()
-_mg_path="${REF}"; [[ $_mg_path == /* ]] || _mg_path=$ROOT_DIR/$_mg_path; _mg_in_1+=("$_mg_path")
+_mg_path="${REF-}"; [[ $_mg_path == /* ]] || _mg_path=$ROOT_DIR/$_mg_path; _mg_in_1+=("$_mg_path")
 
 makegen_command() {
 scripts/count.sh --sample "${_mg_p_sample}" --ref "${_mg_in_1[@]}" --bin ${BIN_SIZE} --prefix "$_mg_out_0"/"${_mg_p_sample}" "${_mg_in_0[@]}"
