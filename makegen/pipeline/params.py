@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from ..errors import MakegenError
 from .names import PARAM_NAME, is_valid_value
@@ -21,17 +21,20 @@ class ParamValues:
     name: str
     values: tuple[str, ...]
     origin: str
+    file: Optional[Path] = None  # the values file, for `{ file = ... }`
 
 
 def load(source: Source, name: str, spec: Any, root: Path) -> ParamValues:
     where = "params"
     if not PARAM_NAME.match(name):
         raise source.error(f"param name `{name}` must match [a-z_][a-z0-9_]* (lower case)", where, name)
+    file = None
     if isinstance(spec, list):
         values = _from_list(source, name, spec)
         origin = f"{source.path} [params] {name}"
     elif isinstance(spec, dict) and set(spec) == {"file"} and isinstance(spec["file"], str):
-        values, origin = _from_file(source, name, root / spec["file"])
+        file = root / spec["file"]
+        values, origin = _from_file(source, name, file)
     elif isinstance(spec, dict) and set(spec) == {"glob"} and isinstance(spec["glob"], str):
         values, origin = _from_glob(source, name, spec["glob"], root)
     else:
@@ -47,7 +50,7 @@ def load(source: Source, name: str, spec: Any, root: Path) -> ParamValues:
             raise source.error(f"{name} lists the value {value!r} twice ({origin})", where, name,
                                hint="every value makes its own instances; list each once")
         seen.add(value)
-    return ParamValues(name, tuple(values), origin)
+    return ParamValues(name, tuple(values), origin, file)
 
 
 def _from_list(source: Source, name: str, spec: list[Any]) -> list[str]:
@@ -74,6 +77,7 @@ def _from_file(source: Source, name: str, path: Path) -> tuple[list[str], str]:
         raise source.error(f"the values file {path} is not UTF-8 text", "params", name) from None
     values = []
     first_line: dict[str, int] = {}
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as in the pipeline file
     for number, line in enumerate(text.splitlines(), 1):
         value = line.split("#", 1)[0].strip()
         if not value:
