@@ -6,13 +6,16 @@ directory), 3 a bug in makegen.
 
 from __future__ import annotations
 
+import importlib
+import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import Any, Optional, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from . import __version__
 from .contract.layout import CliExit
@@ -21,7 +24,57 @@ from .execute.backends import backend_help
 from .execute.plan import Options
 from .pipeline.units import parse_time
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+
+def _click_exceptions() -> Any:
+    """The exceptions module of the click typer runs on (its own copy since typer 0.22)."""
+    core = importlib.import_module("typer.core")
+    return getattr(core, "_click", None) or importlib.import_module("click")
+
+
+class Commands(TyperGroup):
+    """makegen's commands: an argument error is one `Error:` line and a hint, exit 2.
+
+    Left to itself, typer prints the usage and a box around the message (rich); every other
+    bad input gets one `Error:` line, so arguments get the same.
+    """
+
+    def main(self, args: Optional[Sequence[str]] = None, prog_name: Optional[str] = None,
+             complete_var: Optional[str] = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        exceptions = _click_exceptions().exceptions
+        try:
+            result = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                  standalone_mode=False, windows_expand_args=windows_expand_args,
+                                  **extra)
+        except exceptions.NoArgsIsHelpError as exc:  # `makegen` alone: the help
+            if not standalone_mode:
+                raise
+            exc.show()
+            sys.exit(exc.exit_code)
+        except exceptions.ClickException as exc:
+            if not standalone_mode:
+                raise
+            typer.echo(f"Error: {_one_line(exc.format_message())}", err=True)
+            context = getattr(exc, "ctx", None)
+            if context is not None:
+                typer.echo(f"  see `{context.command_path} --help`", err=True)
+            sys.exit(CliExit.USAGE if isinstance(exc, exceptions.UsageError) else exc.exit_code)
+        except exceptions.Abort:
+            if not standalone_mode:
+                raise
+            typer.echo("Error: aborted", err=True)
+            sys.exit(CliExit.FAILED)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+app = typer.Typer(cls=Commands, add_completion=False, no_args_is_help=True,
+                  pretty_exceptions_enable=False,
                   help="Compile pipeline.toml into per-task Makefiles and array jobs for "
                        "Grid Engine and SLURM, run it here, and find out what is left to do.")
 

@@ -532,7 +532,6 @@ def _record(signature: str, what: str, text: str) -> None:
         FOUND[key] = (f"{what}: {signature}", text)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 case 4: shlex ValueError (No closing quotation / No escaped character) from resources.extra in submit --print, exit 3")
 def test_check_and_build_end_in_0_or_2_and_a_failed_build_touches_nothing(template: Path) -> None:
     work = template.parent / "work"
     FOUND.clear()

@@ -164,9 +164,13 @@ def test_pinned_phase_moves_dependents(tmp_path: Path) -> None:
         inputs = ["a.txt"]
         outputs = ["b.txt"]
         run = "true"
+        [task.c]
+        outputs = ["c.txt"]
+        run = "true"
     """)
+    # phase = 3 needs three tasks (issue 11: a phase beyond the number of tasks is refused)
     assert (graph.nodes["a"].phase, graph.nodes["b"].phase) == (3, 4)
-    assert graph.phases == [[], [], ["a"], ["b"]]
+    assert graph.phases == [["c"], [], ["a"], ["b"]]
 
 
 def test_million_instances_are_counted_not_listed(tmp_path: Path) -> None:

@@ -2,9 +2,8 @@
 
 Every test here states the contract of the spec (pipeline-format.md "Paths", "Other task
 keys", "Errors"; cli.md) as seen from outside: the `makegen` executable, the files it
-writes and reads, its exit codes and its stderr. A case that makegen gets wrong today is
-marked `xfail(strict=True)` with the issue case it belongs to, so fixing it turns the mark
-into an unexpected pass that must then be removed.
+writes and reads, its exit codes and its stderr. They began as strict xfails, one per case
+of the issue; each must now pass.
 
 Contract in short: an input either works (build, run, outputs right, nothing executed that
 was not meant to be) or is refused with exit 2 and exactly one line starting `Error:`,
@@ -105,21 +104,16 @@ def _unexpressible(name: str) -> bool:
     return bool(re.search(r"[\s:#$%]", name))
 
 
-def _xfail(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
-ROOT_BROKEN = "issue 11 case 1: task Makefile hands the unquoted path to /bin/sh"
 FOLDER_NAMES = [
-    pytest.param("R&D", marks=_xfail(ROOT_BROKEN)),
-    pytest.param("proj(1)", marks=_xfail(ROOT_BROKEN)),
-    pytest.param("q|r", marks=_xfail(ROOT_BROKEN)),
-    pytest.param("back\\slash", marks=_xfail(ROOT_BROKEN)),
-    pytest.param("bob's", marks=_xfail(ROOT_BROKEN)),
-    pytest.param("a;b", marks=_xfail(ROOT_BROKEN)),
-    pytest.param('dq"x', marks=_xfail(ROOT_BROKEN)),
-    pytest.param("tick`x", marks=_xfail(ROOT_BROKEN)),
-    pytest.param("a&date>pwned&b", marks=_xfail(ROOT_BROKEN + ": runs `date>pwned`")),
+    "R&D",
+    "proj(1)",
+    "q|r",
+    "back\\slash",
+    "bob's",
+    "a;b",
+    'dq"x',
+    "tick`x",
+    "a&date>pwned&b",
     "café",
     "bob's data",  # white space: refused at build time
     "a:b", "a#b", "a$b", "a%b", "tab\tx",  # Make cannot express these: refused
@@ -153,18 +147,17 @@ def test_project_folder_with_special_characters_works_or_is_refused_at_build(
     _works_or_refused(name, built, root, (), root / "results", tmp_path, allow_refusal=False)
 
 
-BUILD_BROKEN = "issue 11 case 1: task Makefile runs `bash $(MAKEGEN_BUILD)/...` unquoted"
 BUILD_NAMES = [
-    pytest.param("R&D", marks=_xfail(BUILD_BROKEN)),
-    pytest.param("proj(1)", marks=_xfail(BUILD_BROKEN)),
-    pytest.param("q|r", marks=_xfail(BUILD_BROKEN)),
-    pytest.param("back\\slash", marks=_xfail(BUILD_BROKEN)),
-    pytest.param("bob's", marks=_xfail(BUILD_BROKEN)),
-    pytest.param("a;b", marks=_xfail(BUILD_BROKEN)),
-    pytest.param("a&date>pwned&b", marks=_xfail(BUILD_BROKEN + ": runs `date>pwned`")),
-    pytest.param("my build", marks=_xfail("issue 11 case 1: MAKEFILE_LIST split at the space")),
-    pytest.param("bob's data", marks=_xfail(BUILD_BROKEN)),
-    pytest.param("a$b", marks=_xfail("issue 11 case 1: `$` in the build path reaches Make")),
+    "R&D",
+    "proj(1)",
+    "q|r",
+    "back\\slash",
+    "bob's",
+    "a;b",
+    "a&date>pwned&b",
+    "my build",
+    "bob's data",
+    "a$b",
     "café", "a:b", "a#b", "a%b",
 ]
 
@@ -179,12 +172,10 @@ def test_build_folder_path_with_special_characters_works_or_is_refused_at_build(
                       allow_refusal=_unexpressible(name))
 
 
-OUTPUT_BROKEN = "issue 11 case 1: an OUTPUT_DIR holding shell syntax breaks on the node"
 OUTPUT_NAMES = [
-    pytest.param("a;b", marks=_xfail(OUTPUT_BROKEN + ": make exits 2 before the command")),
-    pytest.param("q|r", marks=_xfail(OUTPUT_BROKEN + ": make exits 2 before the command")),
-    pytest.param("back\\slash", marks=_xfail(
-        "issue 11 case 1: with a backslash in OUTPUT_DIR the gather never sees its inputs")),
+    "a;b",
+    "q|r",
+    "back\\slash",
     "R&D", "proj(1)", "bob's", "café", "a&date>pwned&b",
     "my out", "a:b", "a#b", "a$b", "a%b",
 ]
@@ -205,9 +196,6 @@ def test_output_folder_with_special_characters_works_or_is_refused_at_build(
 
 
 # --- case 2: an output that would overwrite what the pipeline reads ---
-
-OVERWRITE = "issue 11 case 2: an output may overwrite a file the pipeline reads"
-
 
 def _overwrite_project(root: Path, victim: str) -> Path:
     root.mkdir()
@@ -243,7 +231,6 @@ run = "bash scripts/tool.sh < {{inputs}} > {{outputs}}"
     return root
 
 
-@pytest.mark.xfail(strict=True, reason=OVERWRITE)
 @pytest.mark.parametrize("victim", ["pipeline", "values", "code", "external"])
 def test_output_overwriting_pipeline_values_code_or_external_input_is_refused(
         victim: str, tmp_path: Path) -> None:
@@ -254,7 +241,6 @@ def test_output_overwriting_pipeline_values_code_or_external_input_is_refused(
     assert listing(root) == before, "nothing written"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 case 2: output = \"/\" is accepted")
 def test_output_root_slash_is_refused(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     root.mkdir()
@@ -275,7 +261,6 @@ RUNS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 case 3: accepted, broken on the node")
 @pytest.mark.parametrize("kind", sorted(RUNS))
 def test_run_with_unterminated_heredoc_trailing_backslash_or_only_comment_is_refused(
         kind: str, tmp_path: Path) -> None:
@@ -311,7 +296,6 @@ def _small(tmp_path: Path, extra: str = "") -> Path:
     return root
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 case 4: ValueError No closing quotation, exit 3")
 def test_unbalanced_quote_in_resources_extra_slurm_is_an_error_not_a_traceback(
         tmp_path: Path) -> None:
     root = _small(tmp_path, extra=", extra = { slurm = \"--comment='x\" }")
@@ -322,7 +306,6 @@ def test_unbalanced_quote_in_resources_extra_slurm_is_an_error_not_a_traceback(
     assert_refused(mg("submit", "--backend", "slurm", "--print", cwd=root))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 case 4: ValueError No closing quotation, exit 3")
 def test_unbalanced_quote_in_submit_extra_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     root = _small(tmp_path)
     assert mg("build", cwd=root).returncode == 0
@@ -355,7 +338,6 @@ def test_status_of_build_with_garbage_task_entry_in_graph_json_is_an_error_not_a
     assert_refused(mg("status", cwd=root))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 case 4: bare sed error, exit 1")
 def test_local_submit_with_missing_manifest_is_an_error_not_a_bare_sed_message(
         tmp_path: Path) -> None:
     root = _small(tmp_path)
@@ -379,13 +361,11 @@ def _one(tmp_path: Path, *, phase: str = "", vars_: str = '[vars]\nX = "x"') -> 
     return root
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 case 5: a phase beyond the task count is accepted")
 def test_phase_beyond_the_number_of_tasks_is_refused(tmp_path: Path) -> None:
     root = _one(tmp_path, phase="phase = 3")
     assert_refused(mg("check", cwd=root), "phase")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 case 5: phase = 100000000 eats memory and time")
 def test_huge_phase_is_refused_quickly_and_in_little_memory(tmp_path: Path) -> None:
     root = _one(tmp_path, phase="phase = 100000000")
     try:
@@ -395,7 +375,6 @@ def test_huge_phase_is_refused_quickly_and_in_little_memory(tmp_path: Path) -> N
     assert_refused(result, "phase")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 case 5: a NUL silently truncates the var value")
 def test_nul_in_var_value_is_refused(tmp_path: Path) -> None:
     root = _one(tmp_path, vars_='[vars]\nX = "ab\\u0000cd"')
     assert_refused(mg("check", cwd=root), "X")
@@ -415,7 +394,6 @@ run = "echo {s} > {outputs}"
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 case 5: first value read as '\\ufeffA'")
 def test_values_file_with_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     root.mkdir()
@@ -440,13 +418,15 @@ def test_pipeline_with_byte_order_mark_is_accepted(tmp_path: Path) -> None:
 # --- case 6: memory sizes ---
 
 MEM_CASES = [
-    pytest.param('"1000"', 1000, marks=_xfail("issue 11 case 6: a bare number is read as bytes")),
-    pytest.param("1000", 1000, marks=_xfail("issue 11 case 6: an integer mem is refused")),
+    pytest.param('"1000"', 1000),
+    pytest.param("1000", 1000),
     pytest.param('"2M"', 2), pytest.param('"2MB"', 2),
-    pytest.param('"2MiB"', 2, marks=_xfail("issue 11 case 6: MiB refused")),
+    pytest.param('"2MiB"', 2),
     pytest.param('"2G"', 2048), pytest.param('"2GB"', 2048),
-    pytest.param('"2GiB"', 2048, marks=_xfail("issue 11 case 6: GiB refused")),
+    pytest.param('"2GiB"', 2048),
     pytest.param('"2T"', 2 * 1024 * 1024), pytest.param('"2TB"', 2 * 1024 * 1024),
+    pytest.param('"2TiB"', 2 * 1024 * 1024), pytest.param('"2048KiB"', 2),
+    pytest.param('"2048K"', 2), pytest.param('"1 GB"', 1024), pytest.param("4096", 4096),
 ]
 UNIT_MB = {"K": 1 / 1024, "M": 1, "G": 1024, "T": 1024 * 1024}
 
@@ -478,7 +458,6 @@ ARG_ERRORS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 case 7: typer prints a boxed usage message")
 @pytest.mark.parametrize("name", sorted(ARG_ERRORS))
 def test_argument_error_is_one_error_line_without_box(name: str, tmp_path: Path) -> None:
     root = _small(tmp_path)

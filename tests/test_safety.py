@@ -9,7 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import Project
+from conftest import Project, cli
+from installed import makegen
 
 SLOW = """
 [pipeline]
@@ -199,3 +200,77 @@ def test_build_and_inputs_moved_to_another_root(project: Project, tmp_path: Path
     assert result.returncode == 0, result.stderr
     assert (new_root / "results" / "up.txt").read_text() == "MOVED\n"
     assert not (project.root / "results").exists()
+
+
+# Issue 11: a path is text like a value. Every character Make can express (not white space
+# or :#$%*?[) must work in ROOT_DIR, OUTPUT_DIR and the build folder's path, and nothing in
+# them may run: each piece of shell syntax below would leave a pwned-* file if it did.
+NASTY_DIR = "R&D;date>pwned-semi;|date>pwned-pipe|&date>pwned-amp&`date>pwned-tick`'q\"(1)\\x"
+
+PATHS = """
+[pipeline]
+name = "paths"
+output = {output}
+
+[vars]
+NASTY = '''{nasty}'''
+
+[params]
+sample = ["a.b", "c+d@e"]
+
+[task.copy]
+inputs = ["data/{{sample}}.txt"]
+outputs = ["copied/{{sample}}.txt"]
+code = ["tool.sh"]
+run = "bash tool.sh {{inputs}} > {{outputs}}; printf '%s\\n' \\"$ROOT_DIR\\" \\"$OUTPUT_DIR\\" >> {{outputs}}"
+
+[task.gather]
+inputs = {{ all = "copied/{{sample}}.txt" }}
+outputs = {{ list = "gathered/all.txt", dir = "gathered/parts/" }}
+run = "cat {{inputs.all}} > {{outputs.list}}; cat {{inputs.all:file}} > {{outputs.dir}}/paths"
+"""
+
+
+def _nasty_project(root: Path, output: str) -> None:
+    root.mkdir(parents=True)
+    (root / "data").mkdir()
+    for sample in ("a.b", "c+d@e"):
+        (root / "data" / f"{sample}.txt").write_text(f"{sample}\n")
+    (root / "tool.sh").write_text('cat "$1"\n')
+    quoted = output.replace("\\", "\\\\").replace('"', '\\"')
+    (root / "pipeline.toml").write_text(PATHS.format(output=f'"{quoted}"', nasty=NASTY))
+
+
+def test_shell_and_make_syntax_in_root_output_and_build_paths_is_never_executed(
+        tmp_path: Path) -> None:
+    base = tmp_path / NASTY_DIR
+    root, output, build = base / "proj", base / "output", base / "the-build"
+    _nasty_project(root, str(output))
+    built = cli("build", "-o", str(build), cwd=root)
+    assert built.exit_code == 0, built.stderr
+    ran = subprocess.run([str(makegen()), "run", str(build), "-j", "2"], cwd=tmp_path,
+                         capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    for sample in ("a.b", "c+d@e"):
+        text = (output / "copied" / f"{sample}.txt").read_text().splitlines()
+        assert text == [sample, str(root), str(output)]
+    assert (output / "gathered" / "all.txt").read_text().splitlines()[0::3] == ["a.b", "c+d@e"]
+    listed = (output / "gathered" / "parts" / "paths").read_text().splitlines()
+    assert listed == [str(output / "copied" / f"{s}.txt") for s in ("a.b", "c+d@e")]
+    again = subprocess.run([str(makegen()), "run", str(build)], cwd=tmp_path, capture_output=True,
+                           text=True, check=False)
+    assert again.returncode == 0 and "ran 0" in again.stdout, again.stdout + again.stderr
+    status = cli("status", str(build), "--json", cwd=tmp_path)
+    assert status.exit_code == 0 and '"done": 3' in status.stdout, status.stdout + status.stderr
+    _no_pwned(tmp_path)
+
+
+def test_output_dir_from_the_environment_is_literal_text_with_shell_syntax(project: Project) -> None:
+    """A run-time OUTPUT_DIR (environment: literal text) is quoted like the built one."""
+    project.pipeline(ESCAPES.format(nasty="plain"))
+    project.build()
+    elsewhere = project.root.parent / "env;date>pwned-env&`date>pwned-envtick`'x\"$(date>pwned-sub)"
+    result = project.make("show", "sample=a.b", env={"OUTPUT_DIR": str(elsewhere)})
+    assert result.returncode == 0, result.stderr
+    assert (elsewhere / "shown" / "a.b.txt").read_text().splitlines()[0] == "plain"
+    _no_pwned(project.root.parent)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..contract.buildfile import Build, ResourceSpec, TaskSpec
+from ..errors import MakegenError
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,33 @@ def plan(build: Build, selection: Optional[dict[str, list[int]]], options: Optio
             by_task[task.name] = made
     manifests = {}
     for array in arrays:
+        text = _manifest(build, array)
         if array.contiguous is None:
-            text = (build.build_dir / array.source).read_text().splitlines()
             manifests[array.number] = [text[i - 1] for i in array.lines]
     return Plan(build.pipeline, str(build.build_dir), tuple(arrays), options, manifests)
+
+
+def _manifest(build: Build, array: ArrayJob) -> list[str]:
+    """The lines of an array's manifest when the plan embeds them (else []); a user error
+    when the build has lost it. Contiguous arrays are copied by the script with sed, so a
+    manifest of 10^6 lines is not read here."""
+    path = build.build_dir / array.source
+    damaged = "the build folder is damaged: build it again with makegen build"
+    if array.contiguous is not None:
+        if not path.is_file():
+            raise MakegenError(f"the manifest of task {array.task} is missing", file=path,
+                               hint=damaged)
+        return []
+    try:
+        text = path.read_text().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        why = getattr(exc, "strerror", None) or "not text"
+        raise MakegenError(f"cannot read the manifest of task {array.task}: {why}", file=path,
+                           hint=damaged) from None
+    if len(text) < max(array.lines):
+        raise MakegenError(f"the manifest of task {array.task} has {len(text)} line(s), fewer "
+                           "than the build's graph.json says", file=path, hint=damaged)
+    return text
 
 
 def _lines(task: TaskSpec, selection: Optional[dict[str, list[int]]], options: Options) -> list[int]:

@@ -7,10 +7,12 @@ Cross-task rules (producers, cycles, duplicate outputs) belong to `graph`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from ..contract.buildfile import Origin
+from ..contract.layout import Layout
 from ..errors import MakegenError, did_you_mean
 from . import names
 from .model import Pipeline
@@ -26,10 +28,11 @@ def load(path: Path) -> Pipeline:
     """Read and check a pipeline file."""
     source = read_source(path)
     doc = source.document
+    _check_nul(source, doc, ())
     check_keys(source, doc, TOP_KEYS, None)
     root = path.resolve().parent
     _check_root(source, str(root), "the folder of the pipeline file (ROOT_DIR)")
-    name, output = _pipeline_table(source, _table(source, doc, "pipeline", required=True))
+    name, output = _pipeline_table(source, _table(source, doc, "pipeline", required=True), root)
     variables = _vars(source, _table(source, doc, "vars"))
     params = {
         pname: load_param(source, pname, spec, root)
@@ -45,6 +48,13 @@ def load(path: Path) -> Pipeline:
     )
     names = {t.name for t in tasks}
     for task in tasks:
+        if task.phase is not None and task.phase > len(tasks):
+            raise source.error(
+                f"phase = {task.phase}, but the pipeline has {len(tasks)} task"
+                f"{'' if len(tasks) == 1 else 's'}, so no more than {len(tasks)} phase"
+                f"{'' if len(tasks) == 1 else 's'} can hold one", f"task.{task.name}", "phase",
+                hint=f"use {'phase = 1' if len(tasks) == 1 else f'a phase from 1 to {len(tasks)}'}, "
+                     "or remove it (phases are computed from the dependencies)")
         for other in task.after:
             if other not in names:
                 raise source.error(f"unknown task `{other}`{did_you_mean(other, names)}",
@@ -68,8 +78,38 @@ def _table(source: Source, doc: dict[str, Any], name: str, required: bool = Fals
     return value
 
 
+def _check_nul(source: Source, value: Any, where: tuple[str, ...]) -> None:
+    """Refuse a NUL in any key or string: C strings (argv, environment, Make) end at it."""
+    def refuse(what: str) -> MakegenError:
+        if not where:
+            return MakegenError(f"{what} holds a NUL character (\\u0000)", file=source.path,
+                                hint="remove the \\u0000 (or \\x00) escape from the key")
+        table, key = _location(where)
+        return source.error(f"{what} holds a NUL character (\\u0000), which no command, file "
+                            "name or setting can hold", table, key,
+                            hint="remove the \\u0000 (or \\x00) escape from the string")
+    if isinstance(value, str):
+        if "\0" in value:
+            raise refuse("the value")
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            if "\0" in key:
+                raise refuse(f"the key {key!r}")
+            _check_nul(source, inner, (*where, key))
+    elif isinstance(value, list):
+        for inner in value:
+            _check_nul(source, inner, where)
+
+
+def _location(where: tuple[str, ...]) -> tuple[str, Optional[str]]:
+    """(table, key) of a place in the document, as Source.error names them."""
+    if where[0] == "task" and len(where) >= 2:
+        return f"task.{where[1]}", (where[2] if len(where) > 2 else None)
+    return where[0], (where[1] if len(where) > 1 else None)
+
+
 def _check_root(source: Source, directory: str, what: str) -> None:
-    bad = sorted(set(directory) & names.ROOT_FORBIDDEN)
+    bad = sorted(c for c in set(directory) if c in names.ROOT_FORBIDDEN or c.isspace())
     if bad:
         raise MakegenError(
             f"{what} `{directory}` holds {', '.join(repr(c) for c in bad)}, which Make cannot "
@@ -78,7 +118,7 @@ def _check_root(source: Source, directory: str, what: str) -> None:
         )
 
 
-def _pipeline_table(source: Source, table: dict[str, Any]) -> tuple[str, str]:
+def _pipeline_table(source: Source, table: dict[str, Any], root: Path) -> tuple[str, str]:
     check_keys(source, table, PIPELINE_KEYS, "pipeline")
     name = table.get("name")
     if name is None:
@@ -86,19 +126,26 @@ def _pipeline_table(source: Source, table: dict[str, Any]) -> tuple[str, str]:
     if not isinstance(name, str) or not names.PIPELINE_NAME.match(name):
         raise source.error(f"name {name!r} must be made of [A-Za-z0-9_.-]", "pipeline", "name")
     fmt = table.get("format", 1)
-    if fmt != 1:
+    if fmt == "1":
+        raise source.error("format must be the number 1, not the string \"1\"", "pipeline",
+                           "format", hint="write format = 1, without quotes")
+    if fmt != 1 or isinstance(fmt, bool):
         raise source.error(f"format {fmt!r} is not supported; this makegen reads format 1",
                            "pipeline", "format")
     output = table.get("output", "results")
     if not isinstance(output, str) or not output.strip():
         raise source.error("output must be a non-empty string (a folder)", "pipeline", "output")
-    bad = sorted(set(output) & names.ROOT_FORBIDDEN)
+    bad = sorted(c for c in set(output) if c in names.ROOT_FORBIDDEN or c.isspace())
     if bad:
         raise source.error(
             f"the output folder `{output}` holds {', '.join(repr(c) for c in bad)}, which Make "
             "cannot handle in a path", "pipeline", "output",
             hint="choose an output folder without white space or :#$%*?[")
-    return name, output.rstrip("/") or "/"
+    if os.path.normpath(os.path.join(root, output)) == "/":
+        raise source.error(f"output {output!r} is the root of the file system; every output and "
+                           f"makegen's {Layout.own}/ folder would be written there", "pipeline",
+                           "output", hint='name a folder of its own, e.g. output = "results"')
+    return name, output.rstrip("/")
 
 
 def _vars(source: Source, table: dict[str, Any]) -> tuple[tuple[str, str], ...]:

@@ -23,6 +23,7 @@ class ParamValues:
     name: str
     values: tuple[str, ...]
     origin: str
+    file: Optional[Path] = None  # the values file, for `{ file = ... }`
     source: Optional[Origin] = None  # the values file or glob, for knowing when the build is stale
 
 
@@ -30,14 +31,15 @@ def load(source: Source, name: str, spec: Any, root: Path) -> ParamValues:
     where = "params"
     if not PARAM_NAME.match(name):
         raise source.error(f"param name `{name}` must match [a-z_][a-z0-9_]* (lower case)", where, name)
+    file = None
     if isinstance(spec, list):
         values = _from_list(source, name, spec)
         origin = f"{source.path} [params] {name}"
         recorded = None
     elif isinstance(spec, dict) and set(spec) == {"file"} and isinstance(spec["file"], str):
-        path = root / spec["file"]
-        values, origin = _from_file(source, name, path)
-        recorded = Origin("file", str(path.resolve()), "", file_digest(path.read_bytes()))
+        file = root / spec["file"]
+        values, origin = _from_file(source, name, file)
+        recorded = Origin("file", str(file.resolve()), "", file_digest(file.read_bytes()))
     elif isinstance(spec, dict) and set(spec) == {"glob"} and isinstance(spec["glob"], str):
         values, origin = _from_glob(source, name, spec["glob"], root)
         folder, relative = _glob_parts(spec["glob"], name, root)
@@ -55,7 +57,7 @@ def load(source: Source, name: str, spec: Any, root: Path) -> ParamValues:
             raise source.error(f"{name} lists the value {value!r} twice ({origin})", where, name,
                                hint="every value makes its own instances; list each once")
         seen.add(value)
-    return ParamValues(name, tuple(values), origin, recorded)
+    return ParamValues(name, tuple(values), origin, file=file, source=recorded)
 
 
 def _from_list(source: Source, name: str, spec: list[Any]) -> list[str]:
@@ -82,6 +84,7 @@ def _from_file(source: Source, name: str, path: Path) -> tuple[list[str], str]:
         raise source.error(f"the values file {path} is not UTF-8 text", "params", name) from None
     values = []
     first_line: dict[str, int] = {}
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as in the pipeline file
     for number, line in enumerate(text.splitlines(), 1):
         value = line.split("#", 1)[0].strip()
         if not value:

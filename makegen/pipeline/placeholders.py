@@ -118,7 +118,8 @@ def parse_path(text: str, allow_vars: bool) -> tuple[PathToken, ...]:
                 )
             tokens.append(Param(param))
         else:
-            raise PlaceholderError(f"stray `{match.group(0)}`: paths take `{{param}}` placeholders only")
+            takes = "`{param}` and `${VAR}` placeholders" if allow_vars else "`{param}` placeholders"
+            raise PlaceholderError(f"stray `{match.group(0)}` in {text!r}: paths take {takes} only")
     if pos < len(text):
         tokens.append(text[pos:])
     for token in tokens:

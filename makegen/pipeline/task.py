@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 from typing import Any, Optional
 
 from ..contract.buildfile import ResourceSpec
@@ -22,10 +24,11 @@ from .placeholders import (
     spelled_placeholders,
 )
 from .source import Source, check_keys
-from .units import parse_mem, parse_time
+from .units import MEM_UNITS, parse_mem, parse_time
 
 TASK_KEYS = ("foreach", "inputs", "outputs", "code", "run", "resources", "after", "phase")
 RESOURCE_KEYS = ("cores", "mem", "time", "queue", "extra")
+QUEUE_NAME = re.compile(r"[A-Za-z0-9_.@*+=-]+(,[A-Za-z0-9_.@*+=-]+)*\Z")
 
 
 def read_task(source: Source, name: str, table: Any, params: dict[str, ParamValues],
@@ -69,10 +72,21 @@ def read_task(source: Source, name: str, table: Any, params: dict[str, ParamValu
     resources = _resources(source, where, table.get("resources", {}))
     phase = table.get("phase")
     if phase is not None and (isinstance(phase, bool) or not isinstance(phase, int) or phase < 1):
-        raise source.error("phase must be a whole number from 1", where, "phase")
+        raise source.error(f"phase must be a whole number from 1, not {phase!r}", where, "phase",
+                           hint="write a number without quotes, e.g. phase = 2, or remove it: "
+                                "phases are computed from the dependencies")
     return Task(name=name, foreach=foreach, inputs=inputs, outputs=outputs, run=run,
                 command=command, code=code, after=after, resources=resources, phase=phase,
                 recipe_hash=recipe_hash(run, inputs, outputs, code, foreach, variables, params))
+
+
+def _mem(mem: Any) -> Optional[int]:
+    """A TOML integer is megabytes; a string takes a unit (units.py)."""
+    if isinstance(mem, bool) or mem is None:
+        return None
+    if isinstance(mem, int):
+        return mem if mem > 0 else None
+    return parse_mem(mem) if isinstance(mem, str) else None
 
 
 def _check_code(source: Source, where: str, code: tuple[str, ...]) -> None:
@@ -147,8 +161,10 @@ def _foreach(source: Source, where: str, table: dict[str, Any], outputs: tuple[P
             if pname not in params:
                 raise source.error(f"unknown param `{pname}`{did_you_mean(pname, params)}",
                                    where, "foreach", hint="declare it under [params]")
-        if len(set(foreach)) != len(foreach):
-            raise source.error("foreach names a param twice", where, "foreach")
+        twice = [p for i, p in enumerate(foreach) if p in foreach[:i]]
+        if twice:
+            raise source.error(f"foreach names the param `{twice[0]}` twice", where, "foreach",
+                               hint="list each param once")
     else:
         foreach = tuple(dict.fromkeys(p for e in outputs for p in e.params))
     for entry in outputs:
@@ -180,6 +196,10 @@ def _check_command(source: Source, where: str, command: tuple[CommandToken, ...]
             raise source.error(f"`{{{token.name}}}` in run is not a param of this task's foreach "
                                f"({', '.join(foreach) or 'none'}){did_you_mean(token.name, foreach)}",
                                where, "run")
+        if isinstance(token, Ref) and token.kind == "inputs" and not inputs:
+            raise source.error("run uses `{inputs}`, but the task has no inputs, so it would "
+                               "expand to nothing", where, "run",
+                               hint="declare the files under inputs, or remove the placeholder")
         if isinstance(token, Ref) and token.key is not None and token.key not in keys[token.kind]:
             known = keys[token.kind]
             raise source.error(
@@ -200,25 +220,35 @@ def _resources(source: Source, where: str, table: Any) -> ResourceSpec:
     if isinstance(cores, bool) or not isinstance(cores, int) or cores < 1:
         raise source.error(f"cores must be a whole number from 1, not {cores!r}", where, "resources")
     mem = table.get("mem")
-    mem_mb = parse_mem(str(mem)) if mem is not None else None
-    if mem is not None and (not isinstance(mem, str) or mem_mb is None):
-        raise source.error(f"mem {mem!r} is not a size like \"512M\" or \"4G\"", where, "resources")
+    mem_mb = _mem(mem)
+    if mem is not None and mem_mb is None:
+        raise source.error(f"mem {mem!r} is not a size like \"512M\", \"4G\" or 4096 (megabytes)",
+                           where, "resources", hint=f"units: {MEM_UNITS}; more than 0")
     time = table.get("time")
     time_s = parse_time(time) if isinstance(time, str) else None
     if time is not None and not time_s:
         raise source.error(f"time {time!r} is not a duration like \"90m\", \"1h30m\" or \"01:30:00\"",
                            where, "resources")
     queue = table.get("queue")
-    if queue is not None and (not isinstance(queue, str) or not queue.strip()):
-        raise source.error("queue must be a non-empty string", where, "resources")
+    if queue is not None and (not isinstance(queue, str) or not QUEUE_NAME.match(queue)):
+        raise source.error(f"queue {queue!r} is not a queue or partition name", where, "resources",
+                           hint="a name (or a comma-separated list of names) of letters, digits "
+                                "and ._@*+=-, e.g. queue = \"short\"")
     extra = table.get("extra", {})
     if not isinstance(extra, dict) or not all(isinstance(v, str) for v in extra.values()):
         raise source.error('extra must be a table like { sge = "-l gpu=1", slurm = "--gres=gpu:1" }',
                            where, "resources")
-    for scheduler in extra:
+    for scheduler, flags in extra.items():
         if scheduler not in SCHEDULERS:
             raise source.error(f"extra for unknown scheduler `{scheduler}`"
                                f"{did_you_mean(scheduler, SCHEDULERS)}", where, "resources",
                                hint="extra takes options for: " + ", ".join(SCHEDULERS))
+        try:
+            shlex.split(flags)
+        except ValueError as exc:  # the words are split as a shell would, at submission
+            raise source.error(f"extra.{scheduler} {flags!r} cannot be split into words: "
+                               f"{str(exc).lower()}", where, "resources",
+                               hint="the options are split like a shell command line: close the "
+                                    "quote, or escape it with a backslash") from None
     return ResourceSpec(cores=cores, mem_mb=mem_mb, time_s=time_s, queue=queue,
                      extra=tuple(sorted(extra.items())))

@@ -1,4 +1,4 @@
-"""`makegen log`: an instance's log (OUTPUT_DIR/.makegen/logs/<task>/<key>.log), by its id.
+"""`makegen log`: an instance's log (under OUTPUT_DIR, Layout.logs/<task>/<key>.log), by its id.
 
 A log holds one section per attempt: the job wrapper's trace, a `==== makegen: ID started`
 line, the command's trace and output, and a line saying how the attempt ended.

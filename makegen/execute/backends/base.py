@@ -7,6 +7,7 @@ import shlex
 from typing import Any, ClassVar, Optional
 
 from ...contract.schedulers import SCHEDULERS, Scheduler
+from ...errors import MakegenError
 from ...escape import shell_quote
 from ...pipeline.units import clock
 from ...templates import render
@@ -48,14 +49,24 @@ class Backend:
     @staticmethod
     def extra(array: ArrayJob, scheduler: str, plan: Plan) -> list[str]:
         """Flags passed through: the task's resources.extra, then the command line's --extra."""
-        words = shlex.split(array.resources.extra_for(scheduler))
+        words = _split(array.resources.extra_for(scheduler), "resources.extra",
+                       f"extra.{scheduler} of task {array.task}")
         for flag in plan.options.extra:
-            words += shlex.split(flag)
+            words += _split(flag, "--extra", "--extra")
         return [shell_quote(w) for w in words]
 
     @staticmethod
     def job_name(plan: Plan, array: ArrayJob) -> str:
         return f"mg_{plan.pipeline}_{array.name}"
+
+
+def _split(flags: str, key: str, what: str) -> list[str]:
+    """Flags split into words as a shell would; an unclosed quote is a user error."""
+    try:
+        return shlex.split(flags)
+    except ValueError as exc:
+        raise MakegenError(f"{what} {flags!r} cannot be split into words: {str(exc).lower()}",
+                           key=key, hint="close the quote, or escape it with a backslash") from None
 
 
 def wall_clock(array: ArrayJob) -> str:

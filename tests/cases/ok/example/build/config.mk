@@ -105,10 +105,19 @@ makegen-config:
 MAKEGEN_COMMA := ,
 makegen_abs = $(if $(filter /%,$(1)),$(1),$(ROOT_DIR)/$(1))
 makegen_some = $(wordlist 1,3,$(1))$(if $(word 4,$(1)), and $(words $(wordlist 4,$(words $(1)),$(1))) more)
+# Every character of ROOT_DIR, OUTPUT_DIR and the build path must reach the files as it is.
+# makegen_glob PATHS: as $(wildcard) patterns (a backslash escapes in a glob).
+makegen_glob = $(subst [,\[,$(subst ?,\?,$(subst *,\*,$(subst \,\\,$(1)))))
+# makegen_absent PATHS: those that do not exist.
+makegen_absent = $(filter-out $(wildcard $(call makegen_glob,$(1))),$(1))
+# makegen_prereq/makegen_target PATHS: as the prerequisites/targets of a rule, where `;`
+# would start a recipe and `|` (in prerequisites) the order-only ones.
+makegen_prereq = $(subst |,\|,$(subst ;,\;,$(1)))
+makegen_target = $(subst ;,\;,$(1))
 # makegen_missing WHAT,PATHS: "missing WHAT: ..." for the PATHS that do not exist.
-makegen_missing = $(if $(filter-out $(wildcard $(2)),$(2)),missing $(1): $(call makegen_some,$(filter-out $(wildcard $(2)),$(2)));)
+makegen_missing = $(if $(call makegen_absent,$(2)),missing $(1): $(call makegen_some,$(call makegen_absent,$(2)));)
 # makegen_notdone TASK,OK-MARKERS,IDS-VARIABLE: the upstream instances with no success
 # recorded, by id. The variable named lists the ids in the order of OK-MARKERS; it is
 # expanded only here, when something is missing. (`%` is in no path and no id.)
-makegen_notdone = $(if $(filter-out $(wildcard $(2)),$(2)),task $(1) has not finished: $(call makegen_some,$(call makegen_missing_ids,$(2),$($(3))));)
-makegen_missing_ids = $(foreach makegen_pair,$(join $(1),$(addprefix %,$(2))),$(if $(wildcard $(firstword $(subst %, ,$(makegen_pair)))),,$(lastword $(subst %, ,$(makegen_pair)))))
+makegen_notdone = $(if $(call makegen_absent,$(2)),task $(1) has not finished: $(call makegen_some,$(call makegen_missing_ids,$(2),$($(3))));)
+makegen_missing_ids = $(foreach makegen_pair,$(join $(1),$(addprefix %,$(2))),$(if $(wildcard $(call makegen_glob,$(firstword $(subst %, ,$(makegen_pair))))),,$(lastword $(subst %, ,$(makegen_pair)))))

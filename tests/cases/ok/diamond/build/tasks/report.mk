@@ -30,14 +30,16 @@ MAKEGEN_BLOCKED := $(strip \
   $(call makegen_notdone,unpack,$(MAKEGEN_AFTER_1),MAKEGEN_AFTERIDS_1) \
 )
 
+# The build path reaches the shell only as "$$MAKEGEN_BUILD", whatever it holds; `exec`
+# keeps the task script the child of make, so a signal to make reaches it.
 .PHONY: instance makegen-force
 ifneq ($(MAKEGEN_BLOCKED),)
 export MAKEGEN_BLOCKED
 instance:
-	@bash $(MAKEGEN_BUILD)/tasks/report.sh blocked 
+	@exec bash "$$MAKEGEN_BUILD/tasks/report.sh" blocked 
 else
-instance: $(MAKEGEN_OK)
-$(MAKEGEN_OK): $(MAKEGEN_EXTERNAL) $(MAKEGEN_FROM_1) $(if $(filter-out $(wildcard $(MAKEGEN_OUTPUTS)),$(MAKEGEN_OUTPUTS)),makegen-force)
-	@bash $(MAKEGEN_BUILD)/tasks/report.sh run 
+instance: $(call makegen_prereq,$(MAKEGEN_OK))
+$(call makegen_target,$(MAKEGEN_OK)): $(call makegen_prereq,$(MAKEGEN_EXTERNAL) $(MAKEGEN_FROM_1)) $(if $(call makegen_absent,$(MAKEGEN_OUTPUTS)),makegen-force)
+	@exec bash "$$MAKEGEN_BUILD/tasks/report.sh" run 
 endif
 makegen-force:

@@ -31,14 +31,16 @@ MAKEGEN_BLOCKED := $(strip \
   $(call makegen_notdone,trim,$(MAKEGEN_UPOK_1),MAKEGEN_UPIDS_1) \
 )
 
+# The build path reaches the shell only as "$$MAKEGEN_BUILD", whatever it holds; `exec`
+# keeps the task script the child of make, so a signal to make reaches it.
 .PHONY: instance makegen-force
 ifneq ($(MAKEGEN_BLOCKED),)
 export MAKEGEN_BLOCKED
 instance:
-	@bash $(MAKEGEN_BUILD)/tasks/align.sh blocked sample=$(sample) lane=$(lane)
+	@exec bash "$$MAKEGEN_BUILD/tasks/align.sh" blocked sample=$(sample) lane=$(lane)
 else
-instance: $(MAKEGEN_OK)
-$(MAKEGEN_OK): $(MAKEGEN_EXTERNAL) $(MAKEGEN_FROM_1) $(if $(filter-out $(wildcard $(MAKEGEN_OUTPUTS)),$(MAKEGEN_OUTPUTS)),makegen-force)
-	@bash $(MAKEGEN_BUILD)/tasks/align.sh run sample=$(sample) lane=$(lane)
+instance: $(call makegen_prereq,$(MAKEGEN_OK))
+$(call makegen_target,$(MAKEGEN_OK)): $(call makegen_prereq,$(MAKEGEN_EXTERNAL) $(MAKEGEN_FROM_1)) $(if $(call makegen_absent,$(MAKEGEN_OUTPUTS)),makegen-force)
+	@exec bash "$$MAKEGEN_BUILD/tasks/align.sh" run sample=$(sample) lane=$(lane)
 endif
 makegen-force:

@@ -25,14 +25,16 @@ MAKEGEN_BLOCKED := $(strip \
   $(call makegen_missing,input file,$(MAKEGEN_EXTERNAL)) \
 )
 
+# The build path reaches the shell only as "$$MAKEGEN_BUILD", whatever it holds; `exec`
+# keeps the task script the child of make, so a signal to make reaches it.
 .PHONY: instance makegen-force
 ifneq ($(MAKEGEN_BLOCKED),)
 export MAKEGEN_BLOCKED
 instance:
-	@bash $(MAKEGEN_BUILD)/tasks/trim.sh blocked sample=$(sample) lane=$(lane)
+	@exec bash "$$MAKEGEN_BUILD/tasks/trim.sh" blocked sample=$(sample) lane=$(lane)
 else
-instance: $(MAKEGEN_OK)
-$(MAKEGEN_OK): $(MAKEGEN_EXTERNAL) $(if $(filter-out $(wildcard $(MAKEGEN_OUTPUTS)),$(MAKEGEN_OUTPUTS)),makegen-force)
-	@bash $(MAKEGEN_BUILD)/tasks/trim.sh run sample=$(sample) lane=$(lane)
+instance: $(call makegen_prereq,$(MAKEGEN_OK))
+$(call makegen_target,$(MAKEGEN_OK)): $(call makegen_prereq,$(MAKEGEN_EXTERNAL)) $(if $(call makegen_absent,$(MAKEGEN_OUTPUTS)),makegen-force)
+	@exec bash "$$MAKEGEN_BUILD/tasks/trim.sh" run sample=$(sample) lane=$(lane)
 endif
 makegen-force:
