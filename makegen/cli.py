@@ -59,7 +59,11 @@ class Commands(TyperGroup):
             if context is not None:
                 typer.echo(f"  see `{context.command_path} --help`", err=True)
             sys.exit(CliExit.USAGE if isinstance(exc, exceptions.UsageError) else exc.exit_code)
-        except exceptions.Abort:
+        except typer.Exit as exc:  # --version, --show-completion and the like
+            if not standalone_mode:
+                raise
+            sys.exit(exc.exit_code)
+        except typer.Abort:
             if not standalone_mode:
                 raise
             typer.echo("Error: aborted", err=True)
@@ -73,8 +77,11 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-app = typer.Typer(cls=Commands, add_completion=False, no_args_is_help=True,
-                  pretty_exceptions_enable=False,
+# Plain help (rich_markup_mode=None): no boxes and no `<bool>` after every flag; -h as --help;
+# shell completion (--install-completion, --show-completion).
+app = typer.Typer(cls=Commands, add_completion=True, no_args_is_help=True,
+                  pretty_exceptions_enable=False, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]},
                   help="Compile pipeline.toml into per-task Makefiles and array jobs for "
                        "Grid Engine and SLURM, run it here, and find out what is left to do.")
 

@@ -190,3 +190,15 @@ def test_check_warns_of_missing_inputs_and_unknown_variables_and_strict_refuses(
     for name in "BCDE":
         project.write(f"data/{name}.txt", "x\n")
     assert cli("check", "--strict", cwd=project.root, env={"UNSET_TWO": "", "UNSET_ONE": "1"}).stderr == ""
+
+
+def test_help_is_plain_with_h_and_completion(project: Project) -> None:
+    for args in (["run", "-h"], ["run", "--help"]):
+        shown = cli(*args, cwd=project.root)
+        assert shown.exit_code == 0 and shown.stdout.startswith("Usage: makegen run [OPTIONS]")
+        assert "<bool>" not in shown.stdout and "╭" not in shown.stdout
+        assert "-k, --keep-going" in shown.stdout
+    top = cli("-h", cwd=project.root)
+    assert "--install-completion" in top.stdout and "--show-completion" in top.stdout
+    completion = cli("--show-completion", "bash", cwd=project.root)
+    assert completion.exit_code == 0 and "_makegen_completion" in completion.stdout
