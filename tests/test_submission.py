@@ -112,3 +112,47 @@ def test_submitting_without_the_scheduler_says_how_to_print_instead(project: Pro
     assert "`qsub` is not on PATH here, so nothing was submitted" in result.stderr
     assert "makegen submit --backend sge --print | ssh cluster bash" in result.stderr
     assert not (project.results / ".makegen" / "submit").exists()
+
+
+DEFAULTS = """
+[pipeline]
+name = "dfl"
+[defaults]
+resources = { mem = "2G", time = "1h", gpus = 1, extra = { slurm = "--qos=low" } }
+[params]
+s = ["a", "b"]
+[task.train]
+outputs = ["m/{s}.txt"]
+run = "echo {resources.gpus} > {outputs}"
+resources = { cores = 2, extra = { sge = "-l x=1" } }
+[task.cpu]
+inputs = ["m/{s}.txt"]
+outputs = ["c/{s}.txt"]
+run = "cp {inputs} {outputs}"
+resources = { gpus = 0 }
+"""
+
+
+def test_defaults_fill_what_a_task_does_not_set_and_gpus_reach_each_scheduler(project: Project) -> None:
+    project.pipeline(DEFAULTS)
+    project.build()
+    slurm = cli("submit", "--backend", "slurm", "--print", "--array-limit", "100", cwd=project.root).stdout
+    train, cpu = [line for line in slurm.splitlines() if "=$(sbatch " in line]
+    assert "--cpus-per-task=2 --gres=gpu:1 --mem=2048M --time=1:00:00" in train and "--qos=low" in train
+    assert "--gres" not in cpu and "--mem=2048M --time=1:00:00" in cpu
+    sge = cli("submit", "--backend", "sge", "--print", "--array-limit", "100", cwd=project.root,
+              env={"MAKEGEN_SGE_GPU_COMPLEX": "cuda"}).stdout
+    train = next(line for line in sge.splitlines() if "mg_dfl_train" in line and "qsub" in line)
+    assert "-pe smp 2 -l h_vmem=1024M -l cuda=1 -l h_rt=1:00:00 -l x=1" in train
+    assert project.run().returncode == 0
+    assert (project.results / "m" / "a.txt").read_text() == "1\n"
+
+
+def test_a_bad_default_is_an_error_at_defaults(project: Project) -> None:
+    project.pipeline(DEFAULTS.replace("gpus = 1,", "gpus = -1,"))
+    result = cli("check", cwd=project.root)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: pipeline.toml:5: [defaults] resources: gpus must be a whole number from 0")
+    project.pipeline(DEFAULTS.replace("[defaults]\n", "[defaults]\nretry = 2\n"))
+    result = cli("check", cwd=project.root)
+    assert result.exit_code == 2 and "[defaults] retry: unknown key `retry`" in result.stderr

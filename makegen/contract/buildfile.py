@@ -68,6 +68,7 @@ class InputSpec:
 @dataclass(frozen=True)
 class ResourceSpec:
     cores: int = 1
+    gpus: int = 0
     mem_mb: Optional[int] = None
     time_s: Optional[int] = None
     queue: Optional[str] = None
@@ -139,7 +140,7 @@ def _task_json(task: TaskSpec) -> dict[str, Any]:
                                  else {"const": b.const}] for b in i.binding],
                     "gathered": list(i.gathered), "inside": i.inside} for i in task.inputs],
         "code": list(task.code), "after": list(task.after),
-        "resources": {"cores": res.cores, "mem_mb": res.mem_mb, "time_s": res.time_s,
+        "resources": {"cores": res.cores, "gpus": res.gpus, "mem_mb": res.mem_mb, "time_s": res.time_s,
                       "queue": res.queue, "extra": dict(res.extra)},
     }
 
@@ -179,7 +180,8 @@ def _task(raw: dict[str, Any]) -> TaskSpec:
             gathered=tuple(_str(g) for g in i["gathered"]), inside=_bool(i["inside"]))
             for i in raw["inputs"]),
         code=tuple(_str(c) for c in raw["code"]), after=tuple(_str(a) for a in raw["after"]),
-        resources=ResourceSpec(cores=_opt_int(res["cores"]) or 1, mem_mb=_opt_int(res["mem_mb"]),
+        resources=ResourceSpec(cores=_opt_int(res["cores"]) or 1, gpus=_opt_int(res["gpus"]) or 0,
+                               mem_mb=_opt_int(res["mem_mb"]),
                                time_s=_opt_int(res["time_s"]),
                                queue=None if res["queue"] is None else _str(res["queue"]),
                                extra=tuple(sorted((_str(k), _str(v)) for k, v in res["extra"].items()))))

@@ -79,6 +79,7 @@ RENDER: dict[str, Callable[[Ref, Task, dict[str, str]], str]] = {
     "outputs": _outputs,
     "tmp": lambda ref, task, lists: '"$_mg_scratch"',
     "resources.cores": lambda ref, task, lists: str(task.resources.cores),
+    "resources.gpus": lambda ref, task, lists: str(task.resources.gpus),
 }
 
 

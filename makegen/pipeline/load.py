@@ -18,10 +18,10 @@ from . import names
 from .model import Pipeline
 from .params import load as load_param
 from .source import Source, check_keys, read_source
-from .task import read_task
+from .task import check_defaults, read_task
 
 PIPELINE_KEYS = ("name", "output", "format")
-TOP_KEYS = ("pipeline", "vars", "params", "task")
+TOP_KEYS = ("pipeline", "vars", "params", "defaults", "task")
 
 
 def load(path: Path) -> Pipeline:
@@ -34,6 +34,7 @@ def load(path: Path) -> Pipeline:
     _check_root(source, str(root), "the folder of the pipeline file (ROOT_DIR)")
     name, output = _pipeline_table(source, _table(source, doc, "pipeline", required=True), root)
     variables = _vars(source, _table(source, doc, "vars"))
+    defaults = check_defaults(source, _table(source, doc, "defaults"))
     params = {
         pname: load_param(source, pname, spec, root)
         for pname, spec in _table(source, doc, "params").items()
@@ -43,7 +44,7 @@ def load(path: Path) -> Pipeline:
         raise MakegenError("the pipeline has no tasks", file=path, key="[task]",
                            hint="add a table like [task.hello] with outputs and run")
     tasks = tuple(
-        read_task(source, tname, table, params, dict(variables))
+        read_task(source, tname, table, params, dict(variables), defaults)
         for tname, table in task_tables.items()
     )
     names = {t.name for t in tasks}

@@ -60,6 +60,7 @@ COMMAND_PLACEHOLDERS: dict[str, Placeholder] = {p.name: p for p in (
     Placeholder("outputs", keyed=True, about="output paths, in the temporary directory"),
     Placeholder("tmp", about="a scratch directory, removed afterwards"),
     Placeholder("resources.cores", about="the cores the task asks for"),
+    Placeholder("resources.gpus", about="the GPUs the task asks for"),
 )}
 
 

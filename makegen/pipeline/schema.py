@@ -15,7 +15,7 @@ from typing import Any
 from ..contract.schedulers import SCHEDULERS
 from . import names
 from .load import PIPELINE_KEYS, TOP_KEYS
-from .task import RESOURCE_KEYS, TASK_KEYS
+from .task import DEFAULT_KEYS, RESOURCE_KEYS, TASK_KEYS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -52,6 +52,8 @@ def pipeline_schema() -> dict[str, Any]:
         "mem": {"type": ["string", "integer"],
                 "description": 'memory per instance: "512M", "4G" (a bare number is megabytes)'},
         "time": {"type": "string", "description": 'wall time: "90m", "1h30m", "01:30:00"'},
+        "gpus": {"type": "integer", "minimum": 0,
+                 "description": "GPUs per instance (SLURM --gres=gpu:N; Grid Engine -l gpu=N)"},
         "queue": {"type": "string", "minLength": 1, "description": "queue (SGE) or partition (SLURM)"},
         "extra": {"type": "object", "propertyNames": {"enum": list(SCHEDULERS)},
                   "additionalProperties": {"type": "string"},
@@ -84,6 +86,8 @@ def pipeline_schema() -> dict[str, Any]:
                        _closed({"file": {"type": "string", "minLength": 1}}, ("file",), required=["file"]),
                        _closed({"glob": {"type": "string", "minLength": 1}}, ("glob",), required=["glob"]),
                    ]}},
+        "defaults": _closed({"resources": resources}, DEFAULT_KEYS,
+                            description="what every task that does not set it gets"),
         "task": {"type": "object", "minProperties": 1,
                  "propertyNames": {"pattern": _pattern(names.TASK_NAME)}, "additionalProperties": task},
     }, TOP_KEYS, required=["pipeline", "task"])

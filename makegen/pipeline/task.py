@@ -27,12 +27,17 @@ from .source import Source, check_keys
 from .units import MEM_UNITS, parse_mem, parse_time
 
 TASK_KEYS = ("foreach", "inputs", "outputs", "code", "run", "resources", "after", "phase")
-RESOURCE_KEYS = ("cores", "mem", "time", "queue", "extra")
+RESOURCE_KEYS = ("cores", "gpus", "mem", "time", "queue", "extra")
+# What users of other tools write for these (SLURM, Snakemake, Nextflow): named, not guessed.
+RESOURCE_ALIASES = {"cpus": "cores", "threads": "cores", "memory": "mem", "mem_mb": "mem",
+                    "walltime": "time", "runtime": "time", "partition": "queue", "gpu": "gpus"}
+# What [defaults] may give every task that does not set it.
+DEFAULT_KEYS = ("resources",)
 QUEUE_NAME = re.compile(r"[A-Za-z0-9_.@*+=-]+(,[A-Za-z0-9_.@*+=-]+)*\Z")
 
 
 def read_task(source: Source, name: str, table: Any, params: dict[str, ParamValues],
-          variables: dict[str, str]) -> Task:
+              variables: dict[str, str], defaults: dict[str, Any]) -> Task:
     where = f"task.{name}"
     if not TASK_NAME.match(name):
         raise source.error(f"task name `{name}` must match [A-Za-z][A-Za-z0-9_-]*", where)
@@ -69,7 +74,8 @@ def read_task(source: Source, name: str, table: Any, params: dict[str, ParamValu
     code = _strings(source, where, "code", table.get("code", []))
     _check_code(source, where, code)
     after = _strings(source, where, "after", table.get("after", []))
-    resources = _resources(source, where, table.get("resources", {}))
+    resources = _resources(source, where, with_defaults(defaults.get("resources", {}),
+                                                        table.get("resources", {})))
     phase = table.get("phase")
     if phase is not None and (isinstance(phase, bool) or not isinstance(phase, int) or phase < 1):
         raise source.error(f"phase must be a whole number from 1, not {phase!r}", where, "phase",
@@ -87,6 +93,25 @@ def _mem(mem: Any) -> Optional[int]:
     if isinstance(mem, int):
         return mem if mem > 0 else None
     return parse_mem(mem) if isinstance(mem, str) else None
+
+
+def with_defaults(default: dict[str, Any], given: Any) -> Any:
+    """A task's resources over [defaults]' ones, key by key (and scheduler by scheduler in
+    `extra`); what is not a table is left for the checks to refuse."""
+    if not isinstance(given, dict) or not default:
+        return given
+    merged = {**default, **given}
+    if isinstance(default.get("extra"), dict) and isinstance(given.get("extra"), dict):
+        merged["extra"] = {**default["extra"], **given["extra"]}
+    return merged
+
+
+def check_defaults(source: Source, table: dict[str, Any]) -> dict[str, Any]:
+    """The [defaults] table, checked as a task's keys are."""
+    check_keys(source, table, DEFAULT_KEYS, "defaults")
+    if "resources" in table:
+        _resources(source, "defaults", table["resources"])
+    return table
 
 
 def _check_code(source: Source, where: str, code: tuple[str, ...]) -> None:
@@ -214,11 +239,16 @@ def _resources(source: Source, where: str, table: Any) -> ResourceSpec:
                            where, "resources")
     for key in table:
         if key not in RESOURCE_KEYS:
-            raise source.error(f"unknown resource `{key}`{did_you_mean(key, RESOURCE_KEYS)}",
+            near = f" (did you mean `{RESOURCE_ALIASES[key]}`?)" if key in RESOURCE_ALIASES \
+                else did_you_mean(key, RESOURCE_KEYS)
+            raise source.error(f"unknown resource `{key}`{near}",
                                where, "resources", hint="resources: " + ", ".join(RESOURCE_KEYS))
     cores = table.get("cores", 1)
     if isinstance(cores, bool) or not isinstance(cores, int) or cores < 1:
         raise source.error(f"cores must be a whole number from 1, not {cores!r}", where, "resources")
+    gpus = table.get("gpus", 0)
+    if isinstance(gpus, bool) or not isinstance(gpus, int) or gpus < 0:
+        raise source.error(f"gpus must be a whole number from 0, not {gpus!r}", where, "resources")
     mem = table.get("mem")
     mem_mb = _mem(mem)
     if mem is not None and mem_mb is None:
@@ -250,5 +280,5 @@ def _resources(source: Source, where: str, table: Any) -> ResourceSpec:
                                f"{str(exc).lower()}", where, "resources",
                                hint="the options are split like a shell command line: close the "
                                     "quote, or escape it with a backslash") from None
-    return ResourceSpec(cores=cores, mem_mb=mem_mb, time_s=time_s, queue=queue,
+    return ResourceSpec(cores=cores, gpus=gpus, mem_mb=mem_mb, time_s=time_s, queue=queue,
                      extra=tuple(sorted(extra.items())))

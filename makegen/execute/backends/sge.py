@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import ClassVar
 
@@ -41,6 +42,10 @@ class SgeBackend(Backend):
         if res.mem_mb:
             # h_vmem is per slot: the job's memory shared out over its cores.
             flags += ["-l", f"h_vmem={-(-res.mem_mb // cores)}M"]
+        if res.gpus:
+            # Sites name their GPU complex differently (gpu, gpus, cuda, ...): it is a setting.
+            complex_name = os.environ.get("MAKEGEN_SGE_GPU_COMPLEX") or "gpu"
+            flags += ["-l", f"{shell_quote(complex_name)}={res.gpus}"]
         if wall_clock(array):
             flags += ["-l", f"h_rt={wall_clock(array)}"]
         queue = plan.options.queue or res.queue

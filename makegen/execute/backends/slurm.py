@@ -34,6 +34,8 @@ class SlurmBackend(Backend):
                  f"--array=1-{array.count}{throttle}", '--chdir="$output_dir"',
                  f'--output="$output_dir/{Layout.job_logs}/%x.%A_%a.out"',
                  f"--cpus-per-task={res.cores}"]
+        if res.gpus:
+            flags.append(f"--gres=gpu:{res.gpus}")
         if res.mem_mb:
             flags.append(f"--mem={res.mem_mb}M")
         if wall_clock(array):
