@@ -177,12 +177,19 @@ def run(
     missing: bool = typer.Option(False, "--missing",
                                  help="Only instances that are not done (and their downstream); "
                                       "a plain run selects the same way."),
+    only: Optional[list[str]] = typer.Option(
+        None, "--only", metavar="TARGET",
+        help="Only this task, instance id (map[sample=A]) or pattern of ids (map[sample=A*]); repeatable."),
+    force: bool = typer.Option(False, "--force", help="Run the selected instances even when done."),
+    dry: bool = typer.Option(False, "-n", "--dry-run", help="Say what would run and why; run nothing."),
 ) -> None:
     """Run every out-of-date instance on this machine, in dependency order."""
     del missing  # the same selection either way: see run_here
     from .execute.run import run_here
 
-    summary = run_here(_build_dir(build_dir), jobs, keep_going)
+    summary = run_here(_build_dir(build_dir), jobs, keep_going, only or (), force, dry)
+    if summary is None:
+        return
     typer.echo(summary.line())
     if not summary.ok:
         raise typer.Exit(CliExit.FAILED)

@@ -410,3 +410,24 @@ def test_a_var_default_reruns_the_task_however_the_command_expands_it(project: P
         project.build()
         assert project.run().returncode == 0
         assert project.counter("t") == before + 1, expansion
+
+
+def test_dry_run_only_and_force(project: Project) -> None:
+    make_chain(project)
+    project.build()
+    dry = project.run("--dry-run")
+    assert dry.returncode == 0 and counts(project) == (0, 0, 0)
+    assert "would run first[sample=A]: pending: never run" in dry.stdout
+    assert dry.stdout.endswith("7 instance(s) would run; nothing was run (--dry-run)\n")
+    only = project.run("--only", "first", "--only", "second[sample=B]")
+    assert only.returncode == 0 and counts(project) == (3, 1, 0)
+    assert project.run().returncode == 0 and counts(project) == (3, 3, 1)
+    # --force re-runs what is done; a pattern names instances (only * and ? are wild).
+    assert "nothing would run" in project.run("-n").stdout
+    forced = project.run("--force", "--only", "first[sample=?]", "-n")
+    assert forced.stdout.count("forced (--force)") == 3
+    assert project.run("--force", "--only", "first[sample=B]").returncode == 0
+    assert counts(project) == (4, 3, 1)
+    assert "would run second[sample=B]: outdated" in project.run("-n").stdout
+    bad = project.run("--only", "frist")
+    assert bad.returncode == 2 and "Error: --only: no task `frist` (did you mean `first`?)" in bad.stderr

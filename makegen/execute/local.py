@@ -83,14 +83,15 @@ def job_environment() -> dict[str, str]:
 
 
 def execute(build_dir: Path, arrays: Sequence[LocalArray], jobs: int, keep_going: bool,
-            out: TextIO = sys.stdout, output_dir: Optional[str] = None) -> RunSummary:
+            out: TextIO = sys.stdout, output_dir: Optional[str] = None,
+            extra_env: Optional[dict[str, str]] = None) -> RunSummary:
     """Run the arrays phase by phase; after a failure, launch nothing more unless keep_going.
 
     Shows progress on `out`, and each instance that did not end well once, with its log
     (under `output_dir`) and the last lines of its command's output.
     """
     summary = RunSummary()
-    env = job_environment()
+    env = {**job_environment(), **(extra_env or {})}
     stop = False
     phases = sorted({a.phase for a in arrays})
     plan = {phase: [job for a in arrays if a.phase == phase for job in _jobs(a)] for phase in phases}

@@ -37,7 +37,7 @@ instance:
 	@exec bash "$$MAKEGEN_BUILD/tasks/first.sh" blocked sample=$(sample)
 else
 instance: $(call makegen_prereq,$(MAKEGEN_OK))
-$(call makegen_target,$(MAKEGEN_OK)): $(call makegen_prereq,$(MAKEGEN_EXTERNAL) $(MAKEGEN_UPOK_1)) $(if $(call makegen_absent,$(MAKEGEN_OUTPUTS)),makegen-force)
+$(call makegen_target,$(MAKEGEN_OK)): $(call makegen_prereq,$(MAKEGEN_EXTERNAL) $(MAKEGEN_UPOK_1)) $(if $(call makegen_absent,$(MAKEGEN_OUTPUTS))$(MAKEGEN_FORCE),makegen-force)
 	@exec bash "$$MAKEGEN_BUILD/tasks/first.sh" run sample=$(sample)
 endif
 makegen-force:

@@ -34,7 +34,7 @@ instance:
 	@exec bash "$$MAKEGEN_BUILD/tasks/split.sh" blocked sample=$(sample) chunk=$(chunk)
 else
 instance: $(call makegen_prereq,$(MAKEGEN_OK))
-$(call makegen_target,$(MAKEGEN_OK)): $(call makegen_prereq,$(MAKEGEN_EXTERNAL)) $(if $(call makegen_absent,$(MAKEGEN_OUTPUTS)),makegen-force)
+$(call makegen_target,$(MAKEGEN_OK)): $(call makegen_prereq,$(MAKEGEN_EXTERNAL)) $(if $(call makegen_absent,$(MAKEGEN_OUTPUTS))$(MAKEGEN_FORCE),makegen-force)
 	@exec bash "$$MAKEGEN_BUILD/tasks/split.sh" run sample=$(sample) chunk=$(chunk)
 endif
 makegen-force:

@@ -40,7 +40,7 @@ instance:
 	@exec bash "$$MAKEGEN_BUILD/tasks/align.sh" blocked sample=$(sample) lane=$(lane)
 else
 instance: $(call makegen_prereq,$(MAKEGEN_OK))
-$(call makegen_target,$(MAKEGEN_OK)): $(call makegen_prereq,$(MAKEGEN_EXTERNAL) $(MAKEGEN_FROM_1)) $(if $(call makegen_absent,$(MAKEGEN_OUTPUTS)),makegen-force)
+$(call makegen_target,$(MAKEGEN_OK)): $(call makegen_prereq,$(MAKEGEN_EXTERNAL) $(MAKEGEN_FROM_1)) $(if $(call makegen_absent,$(MAKEGEN_OUTPUTS))$(MAKEGEN_FORCE),makegen-force)
 	@exec bash "$$MAKEGEN_BUILD/tasks/align.sh" run sample=$(sample) lane=$(lane)
 endif
 makegen-force:

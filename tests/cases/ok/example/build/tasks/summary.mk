@@ -38,7 +38,7 @@ instance:
 	@exec bash "$$MAKEGEN_BUILD/tasks/summary.sh" blocked 
 else
 instance: $(call makegen_prereq,$(MAKEGEN_OK))
-$(call makegen_target,$(MAKEGEN_OK)): $(call makegen_prereq,$(MAKEGEN_EXTERNAL) $(MAKEGEN_UPOK_1) $(MAKEGEN_UPOK_1)) $(if $(call makegen_absent,$(MAKEGEN_OUTPUTS)),makegen-force)
+$(call makegen_target,$(MAKEGEN_OK)): $(call makegen_prereq,$(MAKEGEN_EXTERNAL) $(MAKEGEN_UPOK_1) $(MAKEGEN_UPOK_1)) $(if $(call makegen_absent,$(MAKEGEN_OUTPUTS))$(MAKEGEN_FORCE),makegen-force)
 	@exec bash "$$MAKEGEN_BUILD/tasks/summary.sh" run 
 endif
 makegen-force:

@@ -34,7 +34,7 @@ instance:
 	@exec bash "$$MAKEGEN_BUILD/tasks/trim.sh" blocked sample=$(sample) lane=$(lane)
 else
 instance: $(call makegen_prereq,$(MAKEGEN_OK))
-$(call makegen_target,$(MAKEGEN_OK)): $(call makegen_prereq,$(MAKEGEN_EXTERNAL)) $(if $(call makegen_absent,$(MAKEGEN_OUTPUTS)),makegen-force)
+$(call makegen_target,$(MAKEGEN_OK)): $(call makegen_prereq,$(MAKEGEN_EXTERNAL)) $(if $(call makegen_absent,$(MAKEGEN_OUTPUTS))$(MAKEGEN_FORCE),makegen-force)
 	@exec bash "$$MAKEGEN_BUILD/tasks/trim.sh" run sample=$(sample) lane=$(lane)
 endif
 makegen-force:
