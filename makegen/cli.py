@@ -338,21 +338,25 @@ def submit(
     array_limit: Optional[int] = typer.Option(
         None, "--array-limit", min=1, help="Split arrays larger than this (default: ask the scheduler)."),
     jobs: int = typer.Option(2, "-j", "--jobs", min=1, help="local backend: instances at once."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="List the arrays; submit nothing."),
+    dry_run: bool = typer.Option(False, "-n", "--dry-run", help="List the arrays; submit nothing."),
+    only: Optional[list[str]] = typer.Option(
+        None, "--only", metavar="TARGET",
+        help="Only this task, instance id or pattern of ids (repeatable)."),
 ) -> None:
     """Submit phase by phase: one array job per task per phase, chained by dependencies."""
     from .execute.submit import submit_build
 
-    options = _submit_options(missing, sample, throttle, queue, account, extra, jobs)
+    options = _submit_options(missing, sample, throttle, queue, account, extra, jobs, only)
     code = submit_build(_build_dir(build_dir), backend, options, print_script, dry_run, array_limit)
     if code:
         raise typer.Exit(code)
 
 
 def _submit_options(missing: bool, sample: Optional[int], throttle: Optional[int], queue: Optional[str],
-                    account: Optional[str], extra: Optional[list[str]], jobs: int) -> Options:
+                    account: Optional[str], extra: Optional[list[str]], jobs: int,
+                    only: Optional[list[str]]) -> Options:
     return Options(missing=missing, sample=sample, throttle=throttle, queue=queue, account=account,
-                   extra=tuple(extra or ()), jobs=throttle or jobs)
+                   extra=tuple(extra or ()), jobs=throttle or jobs, only=tuple(only or ()))
 
 
 @app.callback(invoke_without_command=True)

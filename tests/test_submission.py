@@ -156,3 +156,12 @@ def test_a_bad_default_is_an_error_at_defaults(project: Project) -> None:
     project.pipeline(DEFAULTS.replace("[defaults]\n", "[defaults]\nretry = 2\n"))
     result = cli("check", cwd=project.root)
     assert result.exit_code == 2 and "[defaults] retry: unknown key `retry`" in result.stderr
+
+
+def test_submit_only_takes_what_it_names(project: Project) -> None:
+    built(project)
+    listed = cli("submit", "--backend", "slurm", "-n", "--only", "two[sample=?]", "--array-limit", "100",
+                 cwd=project.root)
+    assert listed.exit_code == 0, listed.stderr
+    assert listed.stdout.splitlines() == ["1 array job(s), 7 instance(s):",
+                                          "    1. phase 2 two: 7 instance(s), at once"]

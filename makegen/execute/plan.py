@@ -25,6 +25,7 @@ class Options:
     account: Optional[str] = None
     extra: tuple[str, ...] = ()
     jobs: int = 1  # local backend: instances at once
+    only: tuple[str, ...] = ()  # task names, instance ids or patterns of ids
 
 
 @dataclass(frozen=True)

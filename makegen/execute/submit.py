@@ -13,6 +13,7 @@ from ..errors import MakegenError, did_you_mean
 from .backends import BACKENDS
 from .freshen import rebuild_if_stale
 from .plan import Options, Plan, plan
+from .select import by_task, selected
 
 
 def submit_build(build_arg: Path, backend_name: str, options: Options, print_script: bool,
@@ -43,6 +44,10 @@ def submit_build(build_arg: Path, backend_name: str, options: Options, print_scr
     # ranges but starts each task after the run of done instances it begins with, so a
     # full submission after `--sample N` skips what the test batch finished.
     selection = report.to_run() if options.missing else report.after_done_prefix()
+    if options.only:
+        named = {task: set(lines) for task, lines in by_task(selected(report, options.only, True)).items()}
+        selection = {task: [i for i in lines if i in named.get(task, set())]
+                     for task, lines in selection.items()}
     submission = plan(build, selection, options, array_limit or backend.limit())
     if not submission.arrays:
         print("nothing to submit: every selected instance is done",
