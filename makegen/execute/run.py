@@ -2,22 +2,67 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import time
 from pathlib import Path
 
 from ..contract.buildfile import read_build
+from ..contract.layout import Layout
+from ..errors import MakegenError
+from ..state.settings import run_config
 from ..state.status import load_status
 from .local import LocalArray, RunSummary, execute
+
+# What a node reads of a build: the same set a submission snapshots (rules/submit-snapshot.sh.j2).
+SNAPSHOT = (Layout.config, Layout.graph, Layout.tasks, Layout.job_wrapper.split("/")[0],
+            Layout.params, Layout.manifests)
 
 
 def run_here(build_arg: Path, jobs: int, keep_going: bool) -> RunSummary:
     """Run the build's out-of-date instances here, phase by phase; the summary."""
-    folder = build_arg.resolve()
-    build = read_build(folder)
-    # Instances that status finds done are exactly those make would skip; leaving them out
-    # makes a run with nothing to do cost one status instead of one make per instance.
-    selection = load_status(folder, str(build_arg)).not_done()
-    arrays = [LocalArray(task.phase, build.path(task.manifest), tuple(selection.get(task.name, ())))
-              for phase in build.phases for task in phase]
-    summary = execute(folder, arrays, jobs, keep_going)
+    snapshot = _snapshot(build_arg.resolve())
+    try:
+        build = read_build(snapshot)
+        # Instances that status finds done are exactly those make would skip; leaving them
+        # out makes a run with nothing to do cost one status instead of one make per instance.
+        selection = load_status(snapshot, str(build_arg)).not_done()
+        arrays = [LocalArray(task.phase, build.path(task.manifest), tuple(selection.get(task.name, ())))
+                  for phase in build.phases for task in phase]
+        summary = execute(snapshot, arrays, jobs, keep_going)
+    finally:
+        shutil.rmtree(snapshot, ignore_errors=True)
     summary.up_to_date += sum(t.count for t in build.file.tasks) - sum(map(len, selection.values()))
     return summary
+
+
+def _snapshot(folder: Path) -> Path:
+    """A copy of what the run's jobs read, as a submission makes: a rebuild during the run
+    cannot change what a manifest line it planned means."""
+    read_build(folder)  # a clear error for a folder that is no build, before anything is copied
+    name = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.{os.getpid()}"
+    try:
+        return _copy(folder, folder / Layout.run_in_build / name)
+    except OSError:
+        pass  # a read-only build folder: OUTPUT_DIR is writable wherever instances run
+    target = Path(run_config(folder)["OUTPUT_DIR"]) / Layout.run / name
+    try:
+        return _copy(folder, target)
+    except OSError as exc:
+        raise MakegenError(f"cannot snapshot the build under {target.parent}: {exc.strerror}",
+                           file=exc.filename, hint="make OUTPUT_DIR writable (and not full)") from None
+
+
+def _copy(folder: Path, target: Path) -> Path:
+    try:
+        target.mkdir(parents=True)
+        for name in SNAPSHOT:
+            source = folder / name
+            if source.is_dir():
+                shutil.copytree(source, target / name)
+            elif source.exists():
+                shutil.copy2(source, target / name)
+    except OSError:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    return target
