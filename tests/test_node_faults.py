@@ -72,8 +72,6 @@ def _tmpfs(where: Path, size: str) -> Iterator[Path]:
 
 # -- case 1 -------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="issue 10 case 1: a folder where a file output goes: "
-                   "the other output is already published, no failed marker, status says stale")
 def test_folder_in_place_of_a_file_output_publishes_nothing_and_fails(project: Project) -> None:
     project.pipeline("""
         [pipeline]
@@ -98,8 +96,6 @@ def test_folder_in_place_of_a_file_output_publishes_nothing_and_fails(project: P
 
 # -- case 2 -------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="issue 10 case 2: disk full: the failed marker cannot be "
-                   "written, *.failed.tmp.<pid> is left behind, job.sh exits 2 and status says stale")
 def test_full_disk_ends_failed_without_leftover_marker_temporaries(project: Project, tmp_path: Path) -> None:
     with _tmpfs(tmp_path / "full", "2m") as out:
         project.pipeline(f"""
@@ -174,8 +170,6 @@ run = 'echo "start $ATTEMPT" >> counts/trace; sleep 0.3; echo "end $ATTEMPT" >> 
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 case 4: two attempts of one instance both run the "
-                   "command; .ok- and .failed markers both remain; status says failed, make up to date")
 def test_two_attempts_at_once_run_the_command_once_and_markers_agree_with_make(project: Project) -> None:
     project.pipeline(ATTEMPTS)
     (project.root / "counts").mkdir()
@@ -218,8 +212,6 @@ def test_two_attempts_at_once_run_the_command_once_and_markers_agree_with_make(p
 
 # -- case 5 -------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="issue 10 case 5: outputs under a symlink to another "
-                   "filesystem are staged on OUTPUT_DIR's filesystem and published by a copy")
 def test_output_under_a_symlink_to_another_filesystem_is_staged_there(project: Project, tmp_path: Path) -> None:
     with _tmpfs(tmp_path / "scratchfs", "8m") as scratch:
         project.pipeline("""
@@ -243,8 +235,6 @@ def test_output_under_a_symlink_to_another_filesystem_is_staged_there(project: P
 
 # -- case 6 -------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="issue 10 case 6: a rebuild during `makegen run` changes what "
-                   "manifest line N means: one instance is skipped")
 def test_rebuild_during_run_does_not_change_what_the_run_runs(project: Project) -> None:
     project.pipeline("""
         [pipeline]
@@ -272,3 +262,261 @@ def test_rebuild_during_run_does_not_change_what_the_run_runs(project: Project) 
     assert proc.returncode == 0, output
     ran = {s: project.counter(s) for s in ("a", "b", "c")}
     assert ran == {"a": 1, "b": 1, "c": 1}, f"{ran}\n{output}"
+
+
+# -- fault injection at every step of the node's code --------------------------------------------
+
+FAULTY = r"""
+[pipeline]
+name = "faulty"
+[task.multi]
+outputs = { a = "res/a.txt", b = "res/b.txt", d = "res/d/" }
+run = 'seq 1 20000 > {outputs.a}; if [ -n "${KILL_MID:-}" ]; then kill -KILL $$ $BASHPID; fi; seq 5 30000 > {outputs.b}; seq 1 100 > {outputs.d}/x'
+"""
+
+# What a clean run writes, by output path under results/.
+EXPECTED = {"res/a.txt": "".join(f"{i}\n" for i in range(1, 20001)),
+            "res/b.txt": "".join(f"{i}\n" for i in range(5, 30001)),
+            "res/d/x": "".join(f"{i}\n" for i in range(1, 101))}
+
+# The steps of lib.sh, in the order a run passes them (makegen_step IDs); before `markers` the
+# attempt does not hold the lock yet, so it must record nothing.
+STEPS = ["setup", "lock", "markers", "destinations", "marker.started", "marker.started.rename",
+         "command", "publish.check", "publish.folders", "publish.0", "publish.1", "publish.2", "marker.ok",
+         "marker.ok.rename"]
+UNLOCKED = {"setup", "lock"}
+
+
+def _job(project: Project, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Line 1 of the task's manifest through jobs/job.sh, as an array task would run it."""
+    manifest = project.build_dir / "manifests" / "phase-1" / "multi.txt"
+    return subprocess.run(["bash", str(project.build_dir / "jobs" / "job.sh"), str(project.build_dir),
+                           str(manifest), "1"], cwd=project.root, capture_output=True, text=True,
+                          env=_clean_env(env), check=False, timeout=60)
+
+
+def _entries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def _assert_nothing_half_written(project: Project) -> None:
+    for rel, text in EXPECTED.items():
+        path = project.results / rel
+        if path.exists():
+            assert path.read_text() == text, f"{rel} is half-written"
+
+
+def _assert_rerun_equals_a_clean_run(project: Project) -> None:
+    result = project.run()
+    assert result.returncode == 0, result.stdout + result.stderr
+    for rel, text in EXPECTED.items():
+        assert (project.results / rel).read_text() == text, rel
+    own = project.results / ".makegen"
+    assert not _entries(own / "state" / "multi" / "=lock"), "a lock was left behind"
+    assert _instance(project, "multi")["state"] == "done"
+    cleaned = cli("clean", "--tmp", cwd=project.root)
+    assert cleaned.exit_code == 0, cleaned.stderr
+    assert not _entries(own / "tmp" / "multi"), "clean --tmp left a dead attempt's folder"
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_step_of_makegen_that_fails_ends_the_instance_failed_and_publishes_nothing(
+        project: Project, step: str) -> None:
+    project.pipeline(FAULTY)
+    project.build()
+    job = _job(project, {"MAKEGEN_TEST_FAULT": step})
+    assert job.returncode == 1, f"job.sh exit {job.returncode}: {job.stderr}"
+    assert "multi failed" in job.stderr and "before running" not in job.stderr, job.stderr
+    for rel in EXPECTED:
+        assert not (project.results / rel).exists(), f"{rel} was published by a failed attempt"
+    own = project.results / ".makegen"
+    assert not [p.name for p in own.rglob("*.tmp.*")], "a temporary marker was left behind"
+    assert not _entries(own / "tmp" / "multi"), "the temporary folder was left behind"
+    multi = _instance(project, "multi")
+    if step in UNLOCKED:
+        assert multi["state"] == "pending", multi
+    else:
+        assert multi["state"] == "failed", multi
+        assert "failed: `" in multi.get("reason", ""), multi
+    _assert_rerun_equals_a_clean_run(project)
+
+
+@pytest.mark.parametrize("step", [*STEPS, "in-command"])
+def test_a_sigkill_at_any_step_leaves_nothing_half_written_and_a_state_run_resolves(
+        project: Project, step: str) -> None:
+    project.pipeline(FAULTY)
+    project.build()
+    env = {"KILL_MID": "1"} if step == "in-command" else {"MAKEGEN_TEST_FAULT": f"kill:{step}"}
+    job = _job(project, env)
+    # The task script said "failed" before it did anything: a killed attempt is never taken
+    # for one that did not start.
+    assert job.returncode == 1, f"job.sh exit {job.returncode}: {job.stderr}"
+    assert "before running" not in job.stderr, job.stderr
+    _assert_nothing_half_written(project)
+    state = _instance(project, "multi")["state"]
+    assert state in {"pending", "stale"}, state
+    _assert_rerun_equals_a_clean_run(project)
+
+
+def test_a_failure_marker_that_cannot_be_written_still_says_failed(project: Project) -> None:
+    project.pipeline(FAULTY.replace("seq 1 100 > {outputs.d}/x'", "seq 1 100 > {outputs.d}/x; exit 7'"))
+    project.build()
+    job = _job(project, {"MAKEGEN_TEST_FAULT": "marker.failed"})
+    assert job.returncode == 1, job.stderr
+    assert "multi failed: the command exited with code 7" in job.stderr, job.stderr
+    assert "cannot write" in job.stderr, job.stderr
+    own = project.results / ".makegen"
+    assert not [p.name for p in own.rglob("*.tmp.*")]
+    assert _instance(project, "multi")["state"] == "failed"
+
+
+def test_a_failed_publish_puts_back_the_folder_output_it_replaced(project: Project) -> None:
+    project.pipeline(FAULTY)
+    project.build()
+    assert project.run().returncode == 0
+    (project.results / "res" / "d" / "old").write_text("old\n")
+    os.utime(project.build_dir / "tasks" / "multi.sh")  # nothing: force a re-run by an output
+    (project.results / "res" / "a.txt").unlink()
+    job = _job(project, {"MAKEGEN_TEST_FAULT": "marker.ok"})
+    assert job.returncode == 1, job.stderr
+    assert (project.results / "res" / "d" / "old").read_text() == "old\n", "the old folder is gone"
+    assert not (project.results / "res" / "a.txt").exists()
+    assert _instance(project, "multi")["state"] == "failed"
+
+
+# -- the lock -----------------------------------------------------------------------------------
+
+def _hold_lock(project: Project, task: str, key: str, host: str, pid: int, epoch: int) -> Path:
+    lock = project.results / ".makegen" / "state" / task / "=lock" / key
+    lock.mkdir(parents=True)
+    (lock / "holder").write_text(f"host={host}\npid={pid}\njob=\nsince=x\nepoch={epoch}\n")
+    return lock
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_lock_whose_holder_is_gone_is_taken_over(project: Project) -> None:
+    import socket
+    project.pipeline(ATTEMPTS)
+    (project.root / "counts").mkdir()
+    project.build()
+    _hold_lock(project, "one", "_", socket.gethostname(), _dead_pid(), int(time.time()))
+    done = project.make("one", env={"ATTEMPT": "here"})
+    assert done.returncode == 0, done.stderr
+    assert (project.results / "out.txt").read_text() == "here\n"
+    assert "takes over" in (project.results / ".makegen" / "logs" / "one" / "_.log").read_text()
+    # Another host's lock, older than the task's time limit (24 h without resources.time).
+    (project.results / "out.txt").unlink()
+    _hold_lock(project, "one", "_", "elsewhere", 1, int(time.time()) - 25 * 3600)
+    assert project.make("one", env={"ATTEMPT": "again"}).returncode == 0
+    assert (project.results / "out.txt").read_text() == "again\n"
+
+
+def test_a_live_lock_on_another_host_is_waited_for(project: Project) -> None:
+    project.pipeline(ATTEMPTS)
+    (project.root / "counts").mkdir()
+    project.build()
+    lock = _hold_lock(project, "one", "_", "elsewhere", 1, int(time.time()))
+    proc = subprocess.Popen(["make", "-f", str(project.build_dir / "tasks" / "one.mk")], cwd=project.root,
+                            env=_clean_env({"ATTEMPT": "late"}), text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        log = project.results / ".makegen" / "logs" / "one" / "_.log"
+        _wait_for(log)
+        deadline = time.monotonic() + 20
+        while "waits for" not in log.read_text():
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        time.sleep(0.5)
+        assert proc.poll() is None and not (project.root / "counts" / "trace").exists()
+        running = _instance(project, "one")
+        assert running["state"] == "pending", running  # waiting: it has not started yet
+        (lock / "holder").unlink()
+        lock.rmdir()  # the holder lets go
+        output, _ = proc.communicate(timeout=60)
+    finally:
+        _stop(proc)
+    assert proc.returncode == 0, output
+    assert (project.results / "out.txt").read_text() == "late\n"
+
+
+def test_locks_of_values_that_share_a_prefix_are_apart(project: Project) -> None:
+    project.pipeline("""
+        [pipeline]
+        name = "dots"
+        [params]
+        v = ["a", "a.ok-0", "a.failed"]
+        [task.t]
+        outputs = ["out/{v}.txt"]
+        run = "echo {v} > {outputs}"
+    """)
+    project.build()
+    for key in ("a.ok-0", "a.failed"):
+        _hold_lock(project, "t", key, "elsewhere", 1, int(time.time()))
+    done = project.make("t", "v=a")
+    assert done.returncode == 0, done.stderr
+    assert (project.results / "out" / "a.txt").read_text() == "a\n"
+    report = {i["key"]: i["state"] for i in json.loads(cli("status", "--json", cwd=project.root).stdout)["instances"]}
+    assert report == {"a": "done", "a.ok-0": "pending", "a.failed": "pending"}, report
+
+
+# -- clean --tmp --------------------------------------------------------------------------------
+
+def test_clean_tmp_removes_only_folders_whose_holder_is_gone(project: Project) -> None:
+    import socket
+    project.pipeline("""
+        [pipeline]
+        name = "leftovers"
+        [task.t]
+        outputs = ["t.txt"]
+        run = "echo t > {outputs}"
+        resources = { time = "10m" }
+    """)
+    project.build()
+    tmp = project.results / ".makegen" / "tmp" / "t"
+    here = socket.gethostname()
+    # A live process that looks like the task's script, as status and clean check.
+    alive = subprocess.Popen(["bash", "-c", "sleep 30; true", "tasks/t.sh"])
+    try:
+        folders = {name: tmp / name for name in (f"_={here}={_dead_pid()}", f"_={here}={alive.pid}",
+                                                 "_=elsewhere=1", "_=elsewhere=2")}
+        for path in folders.values():
+            (path / "out").mkdir(parents=True)
+        old = time.time() - 16 * 60  # older than 10 min plus the grace
+        os.utime(folders["_=elsewhere=1"], (old, old))
+        result = cli("clean", "--tmp", cwd=project.root)
+    finally:
+        alive.kill()
+        alive.wait()
+    assert result.exit_code == 0, result.stderr
+    left = sorted(p.name for p in tmp.iterdir())
+    assert left == sorted([f"_={here}={alive.pid}", "_=elsewhere=2"]), (left, result.stdout)
+
+
+# -- staging beside a destination on another filesystem ----------------------------------------
+
+def test_staging_folders_on_another_filesystem_are_removed_or_cleaned(project: Project, tmp_path: Path) -> None:
+    with _tmpfs(tmp_path / "otherfs", "8m") as other:
+        project.pipeline("""
+            [pipeline]
+            name = "staged"
+            [task.s]
+            outputs = ["far/s.txt"]
+            run = 'echo data > {outputs}; if [ -n "${FAIL:-}" ]; then exit 3; fi; if [ -n "${KILL_MID:-}" ]; then kill -KILL $$ $BASHPID; fi'
+        """)
+        project.build()
+        project.results.mkdir()
+        (project.results / "far").symlink_to(other)
+        assert project.make("s", env={"FAIL": "1"}).returncode != 0
+        assert list(other.iterdir()) == [], "a failed attempt left its staging folder"
+        assert project.make("s", env={"KILL_MID": "1"}).returncode != 0
+        assert [p.name for p in other.iterdir() if p.name.startswith(".makegen-stage.")]
+        cleaned = cli("clean", "--tmp", cwd=project.root)
+        assert cleaned.exit_code == 0, cleaned.stderr
+        assert list(other.iterdir()) == [], "clean --tmp left the staging folder of a killed attempt"
+        assert project.run().returncode == 0
+        assert (other / "s.txt").read_text() == "data\n"

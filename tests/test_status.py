@@ -240,6 +240,9 @@ def test_clean_tmp_removes_leftovers_but_not_a_running_instance(project: Project
     dead = tmp / "s1=somehost=12345"
     (dead / "out").mkdir(parents=True)
     (dead / "out" / "big").write_bytes(b"x" * 300_000)
+    # Another host's attempt is gone once it is older than its task's time limit (24 h here).
+    long_ago = time.time() - 2 * 24 * 3600
+    os.utime(dead, (long_ago, long_ago))
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
     proc = subprocess.Popen(["make", "-f", str(project.build_dir / "tasks" / "split.mk"), "sample=s2"],
                             cwd=project.root, env={**env, "DELAY": "3"}, stdout=subprocess.DEVNULL,

@@ -31,6 +31,10 @@ class Layout:
     logs = ".makegen/logs"  # logs/<task>/<key>.log
     tmp = ".makegen/tmp"  # tmp/<task>/<key>=<host>=<pid>/ while an attempt runs
     submit = ".makegen/submit"  # submit/<stamp>/: what one submission submitted
+    # What one `makegen run` runs, while it runs (<stamp>.<pid>/): in BUILD, so the jobs' paths
+    # hold the build folder's characters and no others; under OUTPUT_DIR if BUILD is read-only.
+    run_in_build = ".makegen-run"
+    run = ".makegen/run"
     job_logs = ".makegen/logs/jobs"  # the schedulers' own output files
 
     # Marker suffixes after <key>. The success marker carries the recipe hash in its name,
@@ -40,6 +44,16 @@ class Layout:
     hash_length = 16  # hex digits of the recipe hash after `ok`
     failed = ".failed"
     blocked = ".blocked"
+    # state/<task>/=lock/<key>/ is held (an atomic mkdir, also on NFS) while an attempt runs;
+    # its `holder` file says whose. The lock's name is the key alone, so no key's lock is
+    # another's, and no marker name or glob of a key (`<key>.*`) can meet it: keys never hold `=`.
+    lock = "=lock"
+    lock_holder = "holder"
+    # An output whose folder is on another filesystem than tmp/ is written in a folder
+    # beside it, <folder>/.makegen-stage.<task>=<key>=<host>=<pid>/, so that publishing
+    # it is a rename; tmp/<task>/<key>=<host>=<pid>/<staged> lists those folders.
+    stage = ".makegen-stage."
+    staged = "staged"
 
     # job.sh's own trace lines start with this; they go first into the instance log.
     wrapper_trace = "+ job.sh: "

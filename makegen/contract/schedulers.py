@@ -9,6 +9,7 @@ in `execute/backends/`, registered under the same name.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -30,3 +31,16 @@ SCHEDULERS: dict[str, Scheduler] = {s.name: s for s in (
 
 # The local executor sets this one instead, for the same job.sh.
 LOCAL_INDEX_VAR = "MAKEGEN_TASK_ID"
+
+# Schedulers kill a job at its time limit (SLURM rounds it up to whole minutes and waits a
+# little before the KILL): an attempt that started longer ago than this has been killed.
+GRACE_S = 5 * 60
+DEFAULT_STALE_AFTER_S = 24 * 3600
+
+
+def time_limit_s(time_s: Optional[int], default_s: int = DEFAULT_STALE_AFTER_S) -> int:
+    """How long an attempt of a task with `resources.time` = time_s can be alive: status
+    calls an older one stale, a node takes over its lock, `clean --tmp` removes its folder."""
+    if not time_s:
+        return default_s
+    return -(-time_s // 60) * 60 + GRACE_S

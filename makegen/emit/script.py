@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import Optional
 
 from ..contract.layout import instance_id
+from ..contract.schedulers import time_limit_s
 from ..escape import shell_double
 from ..graph import InputLink, TaskGraph
 from ..pipeline.model import PathEntry, Task
@@ -104,8 +105,6 @@ def task_script(graph: TaskGraph, task: Task) -> str:
     command, lists = command_body(task)
     outputs = [{"kind": "dir" if o.is_dir else "file", "rel": _bash_tokens(o.tokens, bound)}
                for o in task.outputs]
-    make_dirs = " ".join(
-        f'"$_mg_out_{i}"' if o.is_dir else f'"${{_mg_out_{i}%/*}}"' for i, o in enumerate(task.outputs))
     gathered = sorted({p for link in node.inputs for p in link.gathered})
     return render(
         "task.sh.j2",
@@ -118,7 +117,7 @@ def task_script(graph: TaskGraph, task: Task) -> str:
         values=gathered,
         inputs=[_bash_input(i, link, bound) for i, link in enumerate(node.inputs)],
         outputs=outputs,
-        make_dirs=make_dirs,
+        limit=time_limit_s(task.resources.time_s),
         lists=[{"name": n, "words": w} for n, w in lists.items()],
         command=command,
     )

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
 from ..contract.buildfile import read_build
+from ..contract.layout import Layout
+from ..errors import MakegenError
 from ..state.settings import run_config
 from ..state.status import load_status
 from .freshen import rebuild_if_stale
 from .local import LocalArray, RunSummary, execute
 from .select import by_task, dry_run, selected
+
+# What a node reads of a build: the same set a submission snapshots (rules/submit-snapshot.sh.j2).
+SNAPSHOT = (Layout.config, Layout.graph, Layout.tasks, Layout.job_wrapper.split("/")[0],
+            Layout.params, Layout.manifests)
 
 
 def run_here(build_arg: Path, jobs: int, keep_going: bool, only: Sequence[str] = (),
@@ -20,17 +29,53 @@ def run_here(build_arg: Path, jobs: int, keep_going: bool, only: Sequence[str] =
     `force`), phase by phase; the summary, or None after a dry run (which prints the plan)."""
     folder = build_arg.resolve()
     rebuild_if_stale(folder)
-    build = read_build(folder)
-    # Instances that status finds done are exactly those make would skip; leaving them out
-    # makes a run with nothing to do cost one status instead of one make per instance.
-    chosen = selected(load_status(folder, str(build_arg)), only, force)
     if dry:
-        print(dry_run(chosen, force), end="")
+        print(dry_run(selected(load_status(folder, str(build_arg)), only, force), force), end="")
         return None
-    selection = by_task(chosen)
-    arrays = [LocalArray(task.phase, build.path(task.manifest), tuple(selection.get(task.name, ())))
-              for phase in build.phases for task in phase]
-    summary = execute(folder, arrays, jobs, keep_going, output_dir=run_config(folder)["OUTPUT_DIR"],
-                      extra_env={"MAKEGEN_FORCE": "1"} if force else None)
+    snapshot = _snapshot(folder)
+    try:
+        build = read_build(snapshot)
+        # Instances that status finds done are exactly those make would skip; leaving them
+        # out makes a run with nothing to do cost one status instead of one make per instance.
+        selection = by_task(selected(load_status(snapshot, str(build_arg)), only, force))
+        arrays = [LocalArray(task.phase, build.path(task.manifest), tuple(selection.get(task.name, ())))
+                  for phase in build.phases for task in phase]
+        summary = execute(snapshot, arrays, jobs, keep_going,
+                          output_dir=run_config(snapshot)["OUTPUT_DIR"],
+                          extra_env={"MAKEGEN_FORCE": "1"} if force else None)
+    finally:
+        shutil.rmtree(snapshot, ignore_errors=True)
     summary.up_to_date += sum(t.count for t in build.file.tasks) - sum(map(len, selection.values()))
     return summary
+
+
+def _snapshot(folder: Path) -> Path:
+    """A copy of what the run's jobs read, as a submission makes: a rebuild during the run
+    cannot change what a manifest line it planned means."""
+    read_build(folder)  # a clear error for a folder that is no build, before anything is copied
+    name = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.{os.getpid()}"
+    try:
+        return _copy(folder, folder / Layout.run_in_build / name)
+    except OSError:
+        pass  # a read-only build folder: OUTPUT_DIR is writable wherever instances run
+    target = Path(run_config(folder)["OUTPUT_DIR"]) / Layout.run / name
+    try:
+        return _copy(folder, target)
+    except OSError as exc:
+        raise MakegenError(f"cannot snapshot the build under {target.parent}: {exc.strerror}",
+                           file=exc.filename, hint="make OUTPUT_DIR writable (and not full)") from None
+
+
+def _copy(folder: Path, target: Path) -> Path:
+    try:
+        target.mkdir(parents=True)
+        for name in SNAPSHOT:
+            source = folder / name
+            if source.is_dir():
+                shutil.copytree(source, target / name)
+            elif source.exists():
+                shutil.copy2(source, target / name)
+    except OSError:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    return target

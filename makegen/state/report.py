@@ -10,14 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from ..contract.layout import InstanceState, instance_id
+from ..contract.schedulers import DEFAULT_STALE_AFTER_S
 
 if TYPE_CHECKING:
     from .rules import TaskRules
-
-# Schedulers kill a job at its time limit (SLURM rounds it up to whole minutes and waits a
-# little before the KILL): an instance that started longer ago than this has been killed.
-GRACE_S = 5 * 60
-DEFAULT_STALE_AFTER_S = 24 * 3600
 
 
 class Instance:
@@ -66,6 +62,11 @@ class Instance:
     @property
     def log(self) -> str:
         return f"{self._task.log_dir}/{self.key}.log"
+
+    @property
+    def limit_s(self) -> int:
+        """How long an attempt of this instance can be alive (contract.schedulers.time_limit_s)."""
+        return self._task.limit
 
     @property
     def argv(self) -> list[str]:

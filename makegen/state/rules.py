@@ -16,9 +16,10 @@ from ..contract import layout
 from ..contract.buildfile import Build, InputSpec, TaskSpec
 from ..contract.layout import InstanceState as S
 from ..contract.layout import Layout
+from ..contract.schedulers import time_limit_s
 from .disk import Disk
 from .markers import Found, MarkerIndex, parse_marker
-from .report import GRACE_S, Instance, Settings, epoch, human_age
+from .report import Instance, Settings, epoch, human_age
 
 
 class Link:
@@ -291,6 +292,4 @@ def _absolute(path: str, root: str) -> str:
 
 
 def _time_limit(time_s: Optional[int], settings: Settings) -> int:
-    if not time_s:
-        return settings.stale_after_s
-    return -(-time_s // 60) * 60 + GRACE_S
+    return time_limit_s(time_s, settings.stale_after_s)

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from ..contract.buildfile import Build, read_build
 from ..contract.layout import InstanceState
+from ..contract.schedulers import DEFAULT_STALE_AFTER_S
 from .disk import Disk, RealDisk
-from .report import DEFAULT_STALE_AFTER_S, Instance, Settings, StatusReport
+from .report import Instance, Settings, StatusReport
 from .rules import Seen, TaskRules
 from .settings import run_config
 

@@ -7,13 +7,11 @@
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
 set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init first ea77a9572d251384 "$@"
+makegen_init first ea77a9572d251384 86400 "$@"
 _mg_key=${_mg_p_sample}
 _mg_id="first[sample=${_mg_p_sample}]"
 makegen_where
-_mg_out_0="$_mg_tmp/out/first/${_mg_p_sample}.txt"
-_mg_out_1="$_mg_tmp/out/first/${_mg_p_sample}.log"
-makegen_begin "${_mg_out_0%/*}" "${_mg_out_1%/*}"
+makegen_begin file "first/${_mg_p_sample}.txt" file "first/${_mg_p_sample}.log"
 
 _mg_in_0=()
 _mg_in_0+=("$OUTPUT_DIR/unpacked/${_mg_p_sample}/1.txt")
@@ -25,5 +23,5 @@ cat "${_mg_in_0[@]}" > "$_mg_out_0"; echo 1 > "$_mg_out_1"
 }
 
 makegen_execute
-makegen_publish file "first/${_mg_p_sample}.txt" "$_mg_out_0" file "first/${_mg_p_sample}.log" "$_mg_out_1"
+makegen_publish
 makegen_finish

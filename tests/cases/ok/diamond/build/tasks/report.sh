@@ -7,12 +7,11 @@
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
 set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init report dc42157c46e93c05 "$@"
+makegen_init report dc42157c46e93c05 86400 "$@"
 _mg_key=_
 _mg_id="report"
 makegen_where
-_mg_out_0="$_mg_tmp/out/report.txt"
-makegen_begin "${_mg_out_0%/*}"
+makegen_begin file "report.txt"
 
 mapfile -t _mg_values_sample <"$MAKEGEN_BUILD/params/sample.txt"
 _mg_in_0=()
@@ -27,5 +26,5 @@ cat "$_mg_tmp/lists/inputs.txt" "$_mg_tmp/lists/inputs.all.txt" > "$_mg_out_0"
 }
 
 makegen_execute
-makegen_publish file "report.txt" "$_mg_out_0"
+makegen_publish
 makegen_finish

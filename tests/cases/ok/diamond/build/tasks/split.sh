@@ -7,12 +7,11 @@
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
 set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init split 01f49c1d3b80a04b "$@"
+makegen_init split 01f49c1d3b80a04b 5700 "$@"
 _mg_key=${_mg_p_sample},${_mg_p_chunk}
 _mg_id="split[sample=${_mg_p_sample},chunk=${_mg_p_chunk}]"
 makegen_where
-_mg_out_0="$_mg_tmp/out/split/${_mg_p_sample}/${_mg_p_chunk}.txt"
-makegen_begin "${_mg_out_0%/*}"
+makegen_begin file "split/${_mg_p_sample}/${_mg_p_chunk}.txt"
 
 _mg_in_0=()
 _mg_in_0+=("$ROOT_DIR/data/${_mg_p_sample}.txt")
@@ -24,5 +23,5 @@ bash tools/split.sh "${_mg_in_0[@]}" "${_mg_p_chunk}" ${LEVEL} > "$_mg_out_0"
 }
 
 makegen_execute
-makegen_publish file "split/${_mg_p_sample}/${_mg_p_chunk}.txt" "$_mg_out_0"
+makegen_publish
 makegen_finish

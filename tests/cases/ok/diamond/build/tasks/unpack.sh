@@ -7,12 +7,11 @@
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
 set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init unpack 9c713856fc0bfaf4 "$@"
+makegen_init unpack 9c713856fc0bfaf4 86400 "$@"
 _mg_key=${_mg_p_sample}
 _mg_id="unpack[sample=${_mg_p_sample}]"
 makegen_where
-_mg_out_0="$_mg_tmp/out/unpacked/${_mg_p_sample}"
-makegen_begin "$_mg_out_0"
+makegen_begin dir "unpacked/${_mg_p_sample}"
 
 mapfile -t _mg_values_chunk <"$MAKEGEN_BUILD/params/chunk.txt"
 _mg_in_0=()
@@ -25,5 +24,5 @@ cp "${_mg_in_0[@]}" "$_mg_out_0"/ && echo '{literal}' $HOME > "$_mg_scratch"/x
 }
 
 makegen_execute
-makegen_publish dir "unpacked/${_mg_p_sample}" "$_mg_out_0"
+makegen_publish
 makegen_finish

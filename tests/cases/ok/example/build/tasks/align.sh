@@ -7,12 +7,11 @@
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
 set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init align 68ac71fc496e8fcc "$@"
+makegen_init align 68ac71fc496e8fcc 900 "$@"
 _mg_key=${_mg_p_sample},${_mg_p_lane}
 _mg_id="align[sample=${_mg_p_sample},lane=${_mg_p_lane}]"
 makegen_where
-_mg_out_0="$_mg_tmp/out/aligned/${_mg_p_sample}_${_mg_p_lane}.tsv"
-makegen_begin "${_mg_out_0%/*}"
+makegen_begin file "aligned/${_mg_p_sample}_${_mg_p_lane}.tsv"
 
 _mg_in_0=()
 _mg_in_0+=("$OUTPUT_DIR/trimmed/${_mg_p_sample}_${_mg_p_lane}.fq")
@@ -24,5 +23,5 @@ scripts/align.py --threads ${THREADS} -k ${SEED_LEN} --max-mismatch ${MAX_MISMAT
 }
 
 makegen_execute
-makegen_publish file "aligned/${_mg_p_sample}_${_mg_p_lane}.tsv" "$_mg_out_0"
+makegen_publish
 makegen_finish

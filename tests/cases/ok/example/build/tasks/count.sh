@@ -7,12 +7,11 @@
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
 set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init count ee434edcb52454a1 "$@"
+makegen_init count ee434edcb52454a1 600 "$@"
 _mg_key=${_mg_p_sample}
 _mg_id="count[sample=${_mg_p_sample}]"
 makegen_where
-_mg_out_0="$_mg_tmp/out/counts/${_mg_p_sample}"
-makegen_begin "$_mg_out_0"
+makegen_begin dir "counts/${_mg_p_sample}"
 
 mapfile -t _mg_values_lane <"$MAKEGEN_BUILD/params/lane.txt"
 _mg_in_0=()
@@ -27,5 +26,5 @@ scripts/count.sh --sample "${_mg_p_sample}" --ref "${_mg_in_1[@]}" --bin ${BIN_S
 }
 
 makegen_execute
-makegen_publish dir "counts/${_mg_p_sample}" "$_mg_out_0"
+makegen_publish
 makegen_finish

@@ -7,13 +7,11 @@
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
 set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init summary 19052119622d6013 "$@"
+makegen_init summary 19052119622d6013 600 "$@"
 _mg_key=_
 _mg_id="summary"
 makegen_where
-_mg_out_0="$_mg_tmp/out/summary/samples.tsv"
-_mg_out_1="$_mg_tmp/out/summary/report.md"
-makegen_begin "${_mg_out_0%/*}" "${_mg_out_1%/*}"
+makegen_begin file "summary/samples.tsv" file "summary/report.md"
 
 mapfile -t _mg_values_sample <"$MAKEGEN_BUILD/params/sample.txt"
 _mg_in_0=()
@@ -32,5 +30,5 @@ scripts/summarize.py --stats-list "$_mg_tmp/lists/inputs.stats.txt" --contigs-li
 }
 
 makegen_execute
-makegen_publish file "summary/samples.tsv" "$_mg_out_0" file "summary/report.md" "$_mg_out_1"
+makegen_publish
 makegen_finish

@@ -7,12 +7,11 @@
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
 set -euo pipefail
 source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init trim 663e769c0c6df889 "$@"
+makegen_init trim 663e769c0c6df889 600 "$@"
 _mg_key=${_mg_p_sample},${_mg_p_lane}
 _mg_id="trim[sample=${_mg_p_sample},lane=${_mg_p_lane}]"
 makegen_where
-_mg_out_0="$_mg_tmp/out/trimmed/${_mg_p_sample}_${_mg_p_lane}.fq"
-makegen_begin "${_mg_out_0%/*}"
+makegen_begin file "trimmed/${_mg_p_sample}_${_mg_p_lane}.fq"
 
 _mg_in_0=()
 _mg_in_0+=("$ROOT_DIR/data/reads/${_mg_p_sample}_${_mg_p_lane}.fq")
@@ -22,5 +21,5 @@ scripts/trim.py --min-qual ${MIN_QUAL} --min-len ${MIN_LEN} -o "$_mg_out_0" "${_
 }
 
 makegen_execute
-makegen_publish file "trimmed/${_mg_p_sample}_${_mg_p_lane}.fq" "$_mg_out_0"
+makegen_publish
 makegen_finish
