@@ -182,12 +182,15 @@ def run(
         help="Only this task, instance id (map[sample=A]) or pattern of ids (map[sample=A*]); repeatable."),
     force: bool = typer.Option(False, "--force", help="Run the selected instances even when done."),
     dry: bool = typer.Option(False, "-n", "--dry-run", help="Say what would run and why; run nothing."),
+    sets: Optional[list[str]] = typer.Option(
+        None, "--set", metavar="NAME=VALUE",
+        help="A setting for this run, as `make -f ... NAME=VALUE` (Make syntax; repeatable)."),
 ) -> None:
     """Run every out-of-date instance on this machine, in dependency order."""
     del missing  # the same selection either way: see run_here
     from .execute.run import run_here
 
-    summary = run_here(_build_dir(build_dir), jobs, keep_going, only or (), force, dry)
+    summary = run_here(_build_dir(build_dir), jobs, keep_going, only or (), force, dry, sets or ())
     if summary is None:
         return
     typer.echo(summary.line())
@@ -342,11 +345,13 @@ def submit(
     only: Optional[list[str]] = typer.Option(
         None, "--only", metavar="TARGET",
         help="Only this task, instance id or pattern of ids (repeatable)."),
+    sets: Optional[list[str]] = typer.Option(
+        None, "--set", metavar="NAME=VALUE", help="A setting for every job, as make NAME=VALUE."),
 ) -> None:
     """Submit phase by phase: one array job per task per phase, chained by dependencies."""
     from .execute.submit import submit_build
 
-    options = _submit_options(missing, sample, throttle, queue, account, extra, jobs, only)
+    options = _submit_options(missing, sample, throttle, queue, account, extra, jobs, only, sets)
     code = submit_build(_build_dir(build_dir), backend, options, print_script, dry_run, array_limit)
     if code:
         raise typer.Exit(code)
@@ -354,9 +359,10 @@ def submit(
 
 def _submit_options(missing: bool, sample: Optional[int], throttle: Optional[int], queue: Optional[str],
                     account: Optional[str], extra: Optional[list[str]], jobs: int,
-                    only: Optional[list[str]]) -> Options:
+                    only: Optional[list[str]], sets: Optional[list[str]]) -> Options:
     return Options(missing=missing, sample=sample, throttle=throttle, queue=queue, account=account,
-                   extra=tuple(extra or ()), jobs=throttle or jobs, only=tuple(only or ()))
+                   extra=tuple(extra or ()), jobs=throttle or jobs, only=tuple(only or ()),
+                   sets=tuple(sets or ()))
 
 
 @app.callback(invoke_without_command=True)

@@ -274,3 +274,30 @@ def test_output_dir_from_the_environment_is_literal_text_with_shell_syntax(proje
     assert result.returncode == 0, result.stderr
     assert (elsewhere / "shown" / "a.b.txt").read_text().splitlines()[0] == "plain"
     _no_pwned(project.root.parent)
+
+
+def test_set_gives_a_setting_for_one_run_at_command_line_precedence(project: Project) -> None:
+    project.pipeline("""
+        [pipeline]
+        name = "sets"
+        [vars]
+        THRESHOLD = "5"
+        [task.t]
+        outputs = ["o.txt"]
+        run = "echo ${THRESHOLD} >> counts.txt; echo ${THRESHOLD} > {outputs}"
+    """)
+    project.build()
+    ran = project.run("--set", "THRESHOLD=10", env={"THRESHOLD": "7"})
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert (project.results / "o.txt").read_text() == "10\n"
+    # A setting at run time re-runs nothing.
+    assert "ran 0, up to date 1" in project.run("--set", "THRESHOLD=11").stdout
+    bad = project.run("--set", "THRESHOLDS=1")
+    assert bad.returncode == 2
+    assert "Error: --set: `THRESHOLDS` is not a setting of this build (did you mean `THRESHOLD`?)" in bad.stderr
+    (project.results / "o.txt").unlink()
+    script = cli("submit", "--backend", "slurm", "--print", "--set", "THRESHOLD=12", cwd=project.root)
+    assert "export MAKEGEN_SET=THRESHOLD=12\n" in script.stdout
+    local = cli("submit", "--backend", "local", "--set", "THRESHOLD=13", cwd=project.root)
+    assert local.exit_code == 0, local.stdout + local.stderr
+    assert (project.results / "o.txt").read_text() == "13\n"

@@ -26,6 +26,7 @@ class Options:
     extra: tuple[str, ...] = ()
     jobs: int = 1  # local backend: instances at once
     only: tuple[str, ...] = ()  # task names, instance ids or patterns of ids
+    sets: tuple[str, ...] = ()  # NAME=VALUE settings at make's command-line precedence
 
 
 @dataclass(frozen=True)

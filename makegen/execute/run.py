@@ -12,7 +12,7 @@ from typing import Optional
 from ..contract.buildfile import read_build
 from ..contract.layout import Layout
 from ..errors import MakegenError
-from ..state.settings import run_config
+from ..state.settings import check_overrides, run_config
 from ..state.status import load_status
 from .freshen import rebuild_if_stale
 from .local import LocalArray, RunSummary, execute
@@ -24,25 +24,30 @@ SNAPSHOT = (Layout.config, Layout.graph, Layout.tasks, Layout.job_wrapper.split(
 
 
 def run_here(build_arg: Path, jobs: int, keep_going: bool, only: Sequence[str] = (),
-             force: bool = False, dry: bool = False) -> Optional[RunSummary]:
+             force: bool = False, dry: bool = False, sets: Sequence[str] = ()) -> Optional[RunSummary]:
     """Run the build's out-of-date instances here (or those `only` names; every one with
-    `force`), phase by phase; the summary, or None after a dry run (which prints the plan)."""
+    `force`), phase by phase, with `sets` (NAME=VALUE) at make's command-line precedence;
+    the summary, or None after a dry run (which prints the plan)."""
     folder = build_arg.resolve()
     rebuild_if_stale(folder)
+    sets = check_overrides(folder, sets)
     if dry:
-        print(dry_run(selected(load_status(folder, str(build_arg)), only, force), force), end="")
+        report = load_status(folder, str(build_arg), overrides=sets)
+        print(dry_run(selected(report, only, force), force), end="")
         return None
     snapshot = _snapshot(folder)
     try:
         build = read_build(snapshot)
         # Instances that status finds done are exactly those make would skip; leaving them
         # out makes a run with nothing to do cost one status instead of one make per instance.
-        selection = by_task(selected(load_status(snapshot, str(build_arg)), only, force))
+        selection = by_task(selected(load_status(snapshot, str(build_arg), overrides=sets), only, force))
         arrays = [LocalArray(task.phase, build.path(task.manifest), tuple(selection.get(task.name, ())))
                   for phase in build.phases for task in phase]
+        env = {"MAKEGEN_SET": "\n".join(sets)} if sets else {}
+        if force:
+            env["MAKEGEN_FORCE"] = "1"
         summary = execute(snapshot, arrays, jobs, keep_going,
-                          output_dir=run_config(snapshot)["OUTPUT_DIR"],
-                          extra_env={"MAKEGEN_FORCE": "1"} if force else None)
+                          output_dir=run_config(snapshot, sets)["OUTPUT_DIR"], extra_env=env)
     finally:
         shutil.rmtree(snapshot, ignore_errors=True)
     summary.up_to_date += sum(t.count for t in build.file.tasks) - sum(map(len, selection.values()))

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
 from ..contract.buildfile import read_build
 from ..errors import MakegenError, did_you_mean
+from ..state.settings import check_overrides
 from .backends import BACKENDS
 from .freshen import rebuild_if_stale
 from .plan import Options, Plan, plan
@@ -39,7 +41,8 @@ def submit_build(build_arg: Path, backend_name: str, options: Options, print_scr
     build = read_build(folder)
     from ..state.status import load_status
 
-    report = load_status(folder, str(build_arg))
+    options = replace(options, sets=tuple(check_overrides(folder, options.sets)))
+    report = load_status(folder, str(build_arg), overrides=options.sets)
     # --missing: exactly the instances that are not done. A full submission keeps whole
     # ranges but starts each task after the run of done instances it begins with, so a
     # full submission after `--sample N` skips what the test batch finished.

@@ -6,19 +6,21 @@ re-implement the precedence of command line, environment, site file and defaults
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..contract.layout import Layout
-from ..errors import MakegenError
+from ..errors import MakegenError, did_you_mean
 
 
-def run_config(build_dir: Path) -> dict[str, str]:
-    """The settings in force (ROOT_DIR, OUTPUT_DIR, [vars]) as Make resolves them here."""
+def run_config(build_dir: Path, overrides: Sequence[str] = ()) -> dict[str, str]:
+    """The settings in force (ROOT_DIR, OUTPUT_DIR, [vars]) as Make resolves them here, with
+    `overrides` (NAME=VALUE) at command-line precedence, as `makegen run --set` gives them."""
     import sh  # only commands that read a build need it; keep `makegen build` light
 
     try:
         output = sh.make("-r", "-s", "-f", str(build_dir / Layout.config), "makegen-config",
-                         _err_to_out=True)
+                         *overrides, _err_to_out=True)
     except sh.CommandNotFound:
         raise MakegenError("GNU make is not on PATH, and makegen asks it for the configuration",
                            key="make", hint="install GNU make (3.82 or newer) or fix PATH") from None
@@ -33,3 +35,24 @@ def run_config(build_dir: Path) -> dict[str, str]:
         if sep:
             settings[name] = value
     return settings
+
+
+def check_overrides(build_dir: Path, sets: Sequence[str]) -> list[str]:
+    """`--set NAME=VALUE` arguments, checked against the build's settings."""
+    if not sets:
+        return []
+    known = run_config(build_dir)
+    checked = []
+    for item in sets:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise MakegenError(f"{item!r} is not NAME=VALUE", key="--set",
+                               hint="e.g. --set THREADS=8 (quote a value with spaces)")
+        if name not in known:
+            raise MakegenError(f"`{name}` is not a setting of this build{did_you_mean(name, known)}",
+                               key="--set", hint="settings: " + ", ".join(known))
+        if "\n" in value:
+            raise MakegenError(f"the value of {name} holds a line break", key="--set",
+                               hint="settings are one line")
+        checked.append(f"{name}={value}")
+    return checked

@@ -8,6 +8,7 @@ a `Disk`; the rules are in `rules.py`.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..contract.buildfile import Build, read_build
@@ -37,12 +38,12 @@ def compute_status(build: Build, settings: Settings, disk: Disk, argv_build: str
 
 
 def load_status(build_dir: Path, argv_build: str, stale_after_s: int = DEFAULT_STALE_AFTER_S,
-                details: bool = False) -> StatusReport:
+                details: bool = False, overrides: Sequence[str] = ()) -> StatusReport:
     """The status of a build on disk, with the configuration Make resolves here."""
     import socket
 
     build = read_build(build_dir)
-    config = run_config(build_dir)
+    config = run_config(build_dir, overrides)
     settings = Settings(root_dir=config["ROOT_DIR"], output_dir=config["OUTPUT_DIR"],
                         variables={k: v for k, v in config.items() if k not in ("ROOT_DIR", "OUTPUT_DIR")},
                         hostname=socket.gethostname(), now=time.time(), stale_after_s=stale_after_s)

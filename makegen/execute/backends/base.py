@@ -37,7 +37,8 @@ class Backend:
 
     def script(self, plan: Plan) -> str:
         return render(self.template, plan=plan, arrays=[self.array_context(a, plan) for a in plan.arrays],
-                      q=shell_quote, backend=self.name, site=os.environ.get("MAKEGEN_CONFIG", ""))
+                      q=shell_quote, backend=self.name, site=os.environ.get("MAKEGEN_CONFIG", ""),
+                      sets="\n".join(plan.options.sets))
 
     def array_context(self, array: ArrayJob, plan: Plan) -> dict[str, Any]:
         return {"array": array, "flags": " ".join(self.flags(array, plan))}

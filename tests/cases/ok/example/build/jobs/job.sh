@@ -63,7 +63,10 @@ task=${words[0]}
 
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 rc=0
-make -r -s -f "$build/tasks/$task.mk" "${words[@]:1}" || rc=$?
+# `makegen run --set NAME=VALUE` (and submit --set): settings at make's command-line precedence.
+sets=()
+if [[ -n ${MAKEGEN_SET:-} ]]; then mapfile -t sets <<<"$MAKEGEN_SET"; fi
+make -r -s -f "$build/tasks/$task.mk" "${words[@]:1}" "${sets[@]}" || rc=$?
 set +x
 report=
 if [[ -s $MAKEGEN_REPORT ]]; then read -r report _ <"$MAKEGEN_REPORT"; fi

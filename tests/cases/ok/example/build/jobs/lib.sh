@@ -401,7 +401,8 @@ makegen_execute() {
     set -euo pipefail
     cd "$ROOT_DIR" || exit 1
     unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES MAKE_TERMOUT MAKE_TERMERR MAKEFILES \
-      MAKEGEN_REPORT MAKEGEN_RESULT MAKEGEN_WRAPPER_TRACE MAKEGEN_BLOCKED MAKEGEN_TEST_FAULT
+      MAKEGEN_REPORT MAKEGEN_RESULT MAKEGEN_WRAPPER_TRACE MAKEGEN_BLOCKED MAKEGEN_TEST_FAULT \
+      MAKEGEN_SET MAKEGEN_FORCE
     exec </dev/null >>"$_mg_log" 2>&1
     # Linux lets the arguments of one exec take a quarter of the stack limit: raise the soft
     # limit (to 256 MiB, within the hard one) so that `cat {inputs}` over a big gather fits.
