@@ -86,6 +86,15 @@ def _check_bash_syntax(graph: TaskGraph, files: Files) -> None:
     for task in graph.pipeline.tasks:
         if _bash_n(files[layout.task_script(task.name)]) is None:
             continue
+        for key, tokens in (("setup", task.setup), ("cleanup", task.cleanup)):
+            text, _ = command_body(task, tokens)
+            complaint = _bash_n(f"makegen_user_{key}() {{\n{text}\n}}\n") if tokens else None
+            if complaint is not None:
+                detail = _bash_error(complaint, multiline=True)
+                raise read_source(graph.pipeline.file).error(
+                    f"{key} is not valid bash: {detail}", f"task.{task.name}", key,
+                    hint="it runs in the command's shell; look for a quote, bracket or here-document "
+                         "left open")
         body, _ = command_body(task)
         stderr = _bash_n(body + "\n")
         if stderr is not None:

@@ -23,7 +23,7 @@ def test_every_registered_placeholder_renders_and_nothing_else_does() -> None:
 
 def test_messages_list_every_spelling_from_the_registry() -> None:
     assert spelled_placeholders() == ["{param}", "{inputs}", "{inputs.key}", "{inputs:file}",
-                                      "{outputs}", "{outputs.key}", "{tmp}", "{resources.cores}",
+                                      "{outputs}", "{outputs.key}", "{tmp}", "{scratch}", "{resources.cores}",
                                       "{resources.gpus}"]
 
 

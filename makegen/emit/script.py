@@ -14,7 +14,7 @@ from ..contract.schedulers import time_limit_s
 from ..escape import shell_double
 from ..graph import InputLink, TaskGraph
 from ..pipeline.model import PathEntry, Task
-from ..pipeline.placeholders import Param, PathToken, Ref, Var
+from ..pipeline.placeholders import CommandToken, Param, PathToken, Ref, Var
 from ..templates import render
 
 
@@ -79,17 +79,19 @@ RENDER: dict[str, Callable[[Ref, Task, dict[str, str]], str]] = {
     "inputs": _inputs,
     "outputs": _outputs,
     "tmp": lambda ref, task, lists: '"$_mg_scratch"',
+    "scratch": lambda ref, task, lists: '"$_mg_local"',
     "resources.cores": lambda ref, task, lists: str(task.resources.cores),
     "resources.gpus": lambda ref, task, lists: str(task.resources.gpus),
 }
 
 
-def command_body(task: Task) -> tuple[str, dict[str, str]]:
-    """The task's command with its placeholders as bash expansions, and the list files
-    ({inputs:file}) it needs, by name -> the words to list."""
-    lists: dict[str, str] = {}
+def command_body(task: Task, tokens: Optional[tuple[CommandToken, ...]] = None,
+                 lists: Optional[dict[str, str]] = None) -> tuple[str, dict[str, str]]:
+    """The task's command (or its setup or cleanup: `tokens`) with its placeholders as bash
+    expansions, and the list files ({inputs:file}) it needs, by name -> the words to list."""
+    lists = {} if lists is None else lists
     command = []
-    for token in task.command:
+    for token in task.command if tokens is None else tokens:
         if isinstance(token, str):
             command.append(token)
         elif isinstance(token, Param):
@@ -103,6 +105,10 @@ def task_script(graph: TaskGraph, task: Task) -> str:
     bound = task.foreach
     node = graph.nodes[task.name]
     command, lists = command_body(task)
+    setup, _ = command_body(task, task.setup, lists)
+    cleanup, _ = command_body(task, task.cleanup, lists)
+    scratch = any(isinstance(t, Ref) and t.kind == "scratch"
+                  for t in task.command + task.setup + task.cleanup)
     outputs = [{"kind": "dir" if o.is_dir else "file", "rel": _bash_tokens(o.tokens, bound)}
                for o in task.outputs]
     gathered = sorted({p for link in node.inputs for p in link.gathered})
@@ -120,6 +126,9 @@ def task_script(graph: TaskGraph, task: Task) -> str:
         limit=time_limit_s(task.resources.time_s),
         lists=[{"name": n, "words": w} for n, w in lists.items()],
         command=command,
+        setup=setup,
+        cleanup=cleanup,
+        scratch=scratch,
     )
 
 

@@ -43,6 +43,8 @@ class Task:
     outputs: tuple[PathEntry, ...]
     run: str
     command: tuple[CommandToken, ...]
+    setup: tuple[CommandToken, ...]  # bash before the command, in its shell (not in the recipe)
+    cleanup: tuple[CommandToken, ...]  # bash after it, whatever its exit code
     code: tuple[str, ...]
     after: tuple[str, ...]
     resources: ResourceSpec  # as graph.json keeps it

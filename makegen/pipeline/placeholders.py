@@ -58,7 +58,8 @@ class Placeholder:
 COMMAND_PLACEHOLDERS: dict[str, Placeholder] = {p.name: p for p in (
     Placeholder("inputs", keyed=True, as_file=True, about="input paths (a gather: every value's)"),
     Placeholder("outputs", keyed=True, about="output paths, in the temporary directory"),
-    Placeholder("tmp", about="a scratch directory, removed afterwards"),
+    Placeholder("tmp", about="a scratch directory on the output filesystem, removed afterwards"),
+    Placeholder("scratch", about="a node-local folder (under $TMPDIR), removed afterwards"),
     Placeholder("resources.cores", about="the cores the task asks for"),
     Placeholder("resources.gpus", about="the GPUs the task asks for"),
 )}

@@ -26,13 +26,14 @@ from .placeholders import (
 from .source import Source, check_keys
 from .units import MEM_UNITS, parse_mem, parse_time
 
-TASK_KEYS = ("foreach", "inputs", "outputs", "code", "run", "resources", "after", "phase")
+TASK_KEYS = ("foreach", "inputs", "outputs", "code", "run", "setup", "cleanup", "resources", "after",
+             "phase")
 RESOURCE_KEYS = ("cores", "gpus", "mem", "time", "queue", "extra")
 # What users of other tools write for these (SLURM, Snakemake, Nextflow): named, not guessed.
 RESOURCE_ALIASES = {"cpus": "cores", "threads": "cores", "memory": "mem", "mem_mb": "mem",
                     "walltime": "time", "runtime": "time", "partition": "queue", "gpu": "gpus"}
 # What [defaults] may give every task that does not set it.
-DEFAULT_KEYS = ("resources",)
+DEFAULT_KEYS = ("resources", "setup", "cleanup")
 QUEUE_NAME = re.compile(r"[A-Za-z0-9_.@*+=-]+(,[A-Za-z0-9_.@*+=-]+)*\Z")
 
 
@@ -71,6 +72,8 @@ def read_task(source: Source, name: str, table: Any, params: dict[str, ParamValu
     except PlaceholderError as exc:
         raise source.error(str(exc), where, "run", hint=exc.hint) from None
     _check_command(source, where, command, inputs, outputs, foreach, params)
+    around = {key: _shell_text(source, where, key, table.get(key, defaults.get(key)), inputs, outputs,
+                               foreach, params) for key in ("setup", "cleanup")}
     code = _strings(source, where, "code", table.get("code", []))
     _check_code(source, where, code)
     after = _strings(source, where, "after", table.get("after", []))
@@ -82,7 +85,8 @@ def read_task(source: Source, name: str, table: Any, params: dict[str, ParamValu
                            hint="write a number without quotes, e.g. phase = 2, or remove it: "
                                 "phases are computed from the dependencies")
     return Task(name=name, foreach=foreach, inputs=inputs, outputs=outputs, run=run,
-                command=command, code=code, after=after, resources=resources, phase=phase,
+                command=command, setup=around["setup"], cleanup=around["cleanup"], code=code,
+                after=after, resources=resources, phase=phase,
                 recipe_hash=recipe_hash(run, inputs, outputs, code, foreach, variables, params))
 
 
@@ -111,7 +115,27 @@ def check_defaults(source: Source, table: dict[str, Any]) -> dict[str, Any]:
     check_keys(source, table, DEFAULT_KEYS, "defaults")
     if "resources" in table:
         _resources(source, "defaults", table["resources"])
+    for key in ("setup", "cleanup"):
+        if key in table and (not isinstance(table[key], str) or not table[key].strip()):
+            raise source.error(f"{key} must be a non-empty string (bash)", "defaults", key)
     return table
+
+
+def _shell_text(source: Source, where: str, key: str, text: Any, inputs: tuple[PathEntry, ...],
+                outputs: tuple[PathEntry, ...], foreach: tuple[str, ...],
+                params: dict[str, ParamValues]) -> tuple[CommandToken, ...]:
+    """`setup` or `cleanup`: bash run in the instance's shell before / after the command."""
+    if text is None:
+        return ()
+    if not isinstance(text, str) or not text.strip():
+        raise source.error(f"{key} must be a non-empty string (bash)", where, key,
+                           hint='e.g. setup = "module load samtools/1.17"')
+    try:
+        tokens = parse_command(text)
+    except PlaceholderError as exc:
+        raise source.error(str(exc), where, key, hint=exc.hint) from None
+    _check_command(source, where, tokens, inputs, outputs, foreach, params, key)
+    return tokens
 
 
 def _check_code(source: Source, where: str, code: tuple[str, ...]) -> None:
@@ -208,7 +232,7 @@ def _foreach(source: Source, where: str, table: dict[str, Any], outputs: tuple[P
 
 def _check_command(source: Source, where: str, command: tuple[CommandToken, ...],
                    inputs: tuple[PathEntry, ...], outputs: tuple[PathEntry, ...],
-                   foreach: tuple[str, ...], params: dict[str, ParamValues]) -> None:
+                   foreach: tuple[str, ...], params: dict[str, ParamValues], key: str = "run") -> None:
     keys = {"inputs": entry_keys(inputs), "outputs": entry_keys(outputs)}
     for token in command:
         if isinstance(token, Param) and token.name not in params:
@@ -216,20 +240,20 @@ def _check_command(source: Source, where: str, command: tuple[CommandToken, ...]
             raise source.error(
                 f"unknown placeholder `{{{token.name}}}`{did_you_mean('{' + token.name + '}', choices)}: "
                 f"use {or_list(spelled_placeholders())}; write `{{{{` and `}}}}` for literal braces",
-                where, "run")
+                where, key)
         if isinstance(token, Param) and token.name not in foreach:
-            raise source.error(f"`{{{token.name}}}` in run is not a param of this task's foreach "
+            raise source.error(f"`{{{token.name}}}` in {key} is not a param of this task's foreach "
                                f"({', '.join(foreach) or 'none'}){did_you_mean(token.name, foreach)}",
-                               where, "run")
+                               where, key)
         if isinstance(token, Ref) and token.kind == "inputs" and not inputs:
             raise source.error("run uses `{inputs}`, but the task has no inputs, so it would "
-                               "expand to nothing", where, "run",
+                               "expand to nothing", where, key,
                                hint="declare the files under inputs, or remove the placeholder")
         if isinstance(token, Ref) and token.key is not None and token.key not in keys[token.kind]:
             known = keys[token.kind]
             raise source.error(
-                f"`{{{token.kind}.{token.key}}}` in run: no {token.kind} named `{token.key}`"
-                f"{did_you_mean(token.key, known)}", where, "run",
+                f"`{{{token.kind}.{token.key}}}` in {key}: no {token.kind} named `{token.key}`"
+                f"{did_you_mean(token.key, known)}", where, key,
                 hint=f"{token.kind} names: {', '.join(known) or 'none (give them as a table)'}")
 
 

@@ -25,7 +25,7 @@ makegen_init() {
   _mg_logdir=$OUTPUT_DIR/.makegen/logs/$_mg_task
   _mg_job=${MAKEGEN_JOB_ID:-}
   _mg_host=${HOSTNAME:-$(uname -n)}
-  _mg_held= _mg_step= _mg_stages=() _mg_published=()
+  _mg_held= _mg_step= _mg_local= _mg_stages=() _mg_published=()
 }
 
 # makegen_where: the instance's log, temporary directory and lock, once _mg_key is known.
@@ -373,10 +373,17 @@ makegen_remove_tmp() {
 }
 
 # makegen_cleanup: at exit, the temporary files go and the lock is let go, by one program.
+# makegen_node_scratch: {scratch}, a folder on the node's own disk, removed at the end.
+makegen_node_scratch() {
+  _mg_local=${TMPDIR:-/tmp}/makegen-scratch.$_mg_task.$_mg_key.$$
+  mkdir -p "$_mg_local"
+}
+
 makegen_cleanup() {
   trap - ERR
   set +e
   local gone=("${_mg_stages[@]}")
+  if [[ -n ${_mg_local:-} ]]; then gone+=("$_mg_local"); fi
   if [[ -n ${_mg_tmp:-} && -e $_mg_tmp ]]; then gone+=("$_mg_tmp"); fi
   if [[ -n $_mg_held ]]; then gone+=("$_mg_lock"); fi
   if ((${#gone[@]})); then rm -rf "${gone[@]}"; fi
@@ -413,12 +420,20 @@ makegen_execute() {
     unset _mg_stack
     PS4='+ '
     set -x
+    if declare -F makegen_user_cleanup >/dev/null; then trap 'set +e; makegen_user_cleanup' EXIT; fi
+    if declare -F makegen_user_setup >/dev/null; then
+      makegen_user_setup
+      : >"$_mg_tmp/setup.done"
+    fi
     makegen_command
   )
   rc=$?
   set -e
   makegen_guard
   if ((rc != 0)); then
+    if declare -F makegen_user_setup >/dev/null && [[ ! -e $_mg_tmp/setup.done ]]; then
+      makegen_fail "$rc" "the setup exited with code $rc (the command did not run)"
+    fi
     makegen_fail "$rc" "the command exited with code $rc"
   fi
 }
