@@ -58,7 +58,7 @@ def test_every_command_runs_from_the_installed_wheel(example: Path) -> None:
     version = subprocess.run([str(makegen().parent / "python"), "-m", "makegen", "--version"],
                              capture_output=True, text=True, env=clean_env(), check=False)
     assert version.returncode == 0 and version.stdout.startswith("makegen "), version.stderr
-    commands = ("check", "build", "run", "status", "graph", "clean", "submit", "log", "init")
+    commands = ("check", "build", "run", "status", "graph", "clean", "submit", "log", "init", "schema")
     top = _makegen("--help", cwd=example).stdout
     assert all(name in top for name in commands)
     for name in commands:
@@ -66,6 +66,7 @@ def test_every_command_runs_from_the_installed_wheel(example: Path) -> None:
 
     assert "wrote" in _makegen("init", str(example.parent / "starter"), cwd=example).stdout
     assert "4 instances" in _makegen("check", cwd=example.parent / "starter").stdout
+    assert json.loads(_makegen("schema", cwd=example).stdout)["title"].startswith("makegen")
     assert "26 instances" in _makegen("check", cwd=example).stdout
     _makegen("build", cwd=example)
     assert str(REPO) not in (example / "build" / "config.mk").read_text()
