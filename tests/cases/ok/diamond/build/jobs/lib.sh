@@ -413,11 +413,20 @@ makegen_execute() {
     exec </dev/null >>"$_mg_log" 2>&1
     # Linux lets the arguments of one exec take a quarter of the stack limit: raise the soft
     # limit (to 256 MiB, within the hard one) so that `cat {inputs}` over a big gather fits.
-    _mg_stack=$(ulimit -s)
+    # (The soft limit read from /proc by a builtin: $(ulimit -s) would start a process.)
+    _mg_stack=unlimited
+    while read -r _mg_a _mg_b _mg_c _mg_soft _; do
+      if [[ "$_mg_a $_mg_b $_mg_c" == "Max stack size" ]]; then _mg_stack=$_mg_soft; break; fi
+    done </proc/self/limits 2>/dev/null || _mg_stack=
+    if [[ -z $_mg_stack ]]; then
+      _mg_stack=$(ulimit -s)
+    elif [[ $_mg_stack != unlimited ]]; then
+      _mg_stack=$((_mg_stack / 1024))
+    fi
     if [[ $_mg_stack != unlimited ]] && ((_mg_stack < 262144)); then
       ulimit -s 262144 2>/dev/null || ulimit -s "$(ulimit -H -s)" 2>/dev/null || true
     fi
-    unset _mg_stack
+    unset _mg_stack _mg_a _mg_b _mg_c _mg_soft
     PS4='+ '
     set -x
     if declare -F makegen_user_cleanup >/dev/null; then trap 'set +e; makegen_user_cleanup' EXIT; fi
