@@ -467,3 +467,23 @@ def test_argument_error_is_one_error_line_without_box(name: str, tmp_path: Path)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+def test_the_example_pipeline_runs_from_a_folder_named_with_every_shell_character(tmp_path: Path) -> None:
+    """Case 1 end to end on the project's own example: shell and Make characters in the
+    project folder and in the build folder's path, and nothing in them is ever executed."""
+    import shutil
+
+    from installed import REPO
+
+    folder = tmp_path / "R&D" / "café'q|r(1)&date>pwned&b\\x;y`z`"
+    shutil.copytree(REPO / "example_pipeline", folder, ignore=shutil.ignore_patterns("build", "results"))
+    exe = str(makegen())
+    build = tmp_path / "b;uild|x&date>pwned2"
+    for args in (["build", "-o", str(build)], ["run", str(build), "-j", "2"], ["status", str(build)]):
+        result = subprocess.run([exe, *args], cwd=folder, capture_output=True, text=True, env=clean_env(),
+                                check=False)
+        assert result.returncode == 0, f"{args}: {result.stdout}\n{result.stderr}"
+    assert "26 instances: 26 done" in result.stdout
+    assert (folder / "results" / "summary" / "samples.tsv").read_text().count("\n") >= 6
+    assert not list(tmp_path.rglob("pwned*")) and not (folder / "pwned").exists()
