@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
@@ -31,10 +32,14 @@ def run_here(build_arg: Path, jobs: int, keep_going: bool, only: Sequence[str] =
     folder = build_arg.resolve()
     rebuild_if_stale(folder)
     sets = check_overrides(folder, sets)
+    chosen = selected(load_status(folder, str(build_arg), overrides=sets), only, force)
     if dry:
-        report = load_status(folder, str(build_arg), overrides=sets)
-        print(dry_run(selected(report, only, force), force), end="")
+        print(dry_run(chosen, force), end="")
         return None
+    if not chosen:
+        # Nothing to do: no snapshot (a copy of every manifest) for it.
+        total = sum(t.count for t in read_build(folder).file.tasks)
+        return RunSummary(up_to_date=total)
     snapshot = _snapshot(folder)
     try:
         build = read_build(snapshot)
@@ -50,6 +55,8 @@ def run_here(build_arg: Path, jobs: int, keep_going: bool, only: Sequence[str] =
                           output_dir=run_config(snapshot, sets)["OUTPUT_DIR"], extra_env=env)
     finally:
         shutil.rmtree(snapshot, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            snapshot.parent.rmdir()  # the snapshots' folder, when no other run uses it
     summary.up_to_date += sum(t.count for t in build.file.tasks) - sum(map(len, selection.values()))
     return summary
 
