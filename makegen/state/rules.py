@@ -99,7 +99,8 @@ class TaskRules:
             bound = dict(zip(foreach, combo))
             instance = Instance(self, combo, layout.instance_key(combo), index)
             found = self.index.get(instance.key)
-            gate = self._gate(bound) or after_gate
+            gate, feeds = self._gate(bound)
+            gate = gate or after_gate
             if gate:
                 instance.state, instance.reason = gate
             elif found.in_progress:
@@ -114,52 +115,48 @@ class TaskRules:
             my_oks[instance.key] = (self.disk.mtime_ns(f"{self.state_dir}/{instance.key}{self.ok_suffix}")
                                     if self.task.recipe_hash in found.ok_hashes else None)
             my_needs[instance.key] = instance.needs_run = (
-                instance.state is not S.DONE or after_needs or self._upstream_needs_run(bound))
+                instance.state is not S.DONE or after_needs or feeds)
             self.states[self.task.name][instance.key] = instance.state
             yield instance
 
-    def _gate(self, bound: dict[str, str]) -> Optional[tuple[S, str]]:
+    def _gate(self, bound: dict[str, str]) -> tuple[Optional[tuple[S, str]], bool]:
         """What keeps the instance from running now, as the task Makefile decides it: a
         missing input (blocked), or an upstream instance with no success under today's
-        recipe (blocked when it failed or is blocked, else waiting)."""
+        recipe (blocked when it failed or is blocked, else waiting). And whether an
+        instance it reads from will run (so a run re-checks this one after it): both from
+        one pass over its upstream instances."""
         mtime = self.disk.mtime_ns
         waiting: Optional[tuple[S, str]] = None
+        feeds = False
         for link in self.links:
             if link.producer is None:
                 for path in link.paths(bound):
                     if mtime(path) is None:
-                        return S.BLOCKED, f"missing input file {path}"
+                        return (S.BLOCKED, f"missing input file {path}"), True
                 continue
             states, oks = self.states[link.producer], self.oks[link.producer]
+            needs = self.needs[link.producer]
             upstream = set()
             for key in link.upstream_keys(bound):
                 state = states.get(key)
                 upstream.add(state)
+                feeds = feeds or needs.get(key, True)
                 if oks.get(key) is None:
                     why = f"upstream {self._id(link.producer, key)} is {state.value if state else 'unknown'}"
                     if state in (S.FAILED, S.BLOCKED, None):
-                        return S.BLOCKED, why
+                        return (S.BLOCKED, why), True
                     waiting = waiting or (S.WAITING, why)
             for path in link.paths(bound):
                 if mtime(path) is None:
                     if upstream & {S.FAILED, S.BLOCKED} or upstream == {S.DONE}:
-                        return S.BLOCKED, (f"missing output of task {link.producer}: {path} (its "
-                                           "producer did not write it, or it was removed since)")
+                        return (S.BLOCKED, (f"missing output of task {link.producer}: {path} (its "
+                                            "producer did not write it, or it was removed since)")), True
                     waiting = waiting or (S.WAITING, f"upstream task {link.producer} has not made {path}")
                     break
         for path in self.code:
             if mtime(path) is None:
-                return S.BLOCKED, f"missing code file {path}"
-        return waiting
-
-    def _upstream_needs_run(self, bound: dict[str, str]) -> bool:
-        """Whether an instance this one reads from will run first (so this one may too)."""
-        for link in self.links:
-            if link.producer is not None:
-                needs = self.needs[link.producer]
-                if any(needs.get(key, True) for key in link.upstream_keys(bound)):
-                    return True
-        return False
+                return (S.BLOCKED, f"missing code file {path}"), True
+        return waiting, feeds
 
     def _id(self, task: str, key: str) -> str:
         foreach = self.build.tasks[task].foreach
