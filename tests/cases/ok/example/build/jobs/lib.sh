@@ -112,6 +112,9 @@ makegen_remove_markers() {
   shopt -s nullglob
   for suffix in "$@"; do
     for file in "$_mg_state/$_mg_key"$suffix "$_mg_state/$_mg_key"$suffix.tmp.*; do
+      # A suffix without a wildcard names its file whether or not it is there: no `rm`
+      # (a program per instance) for a marker that does not exist.
+      [[ -e $file || -L $file ]] || continue
       if [[ $file != *.tmp.* || ${file##*.tmp.} =~ ^[0-9]+$ ]]; then old+=("$file"); fi
     done
   done
