@@ -347,11 +347,14 @@ def submit(
         help="Only this task, instance id or pattern of ids (repeatable)."),
     sets: Optional[list[str]] = typer.Option(
         None, "--set", metavar="NAME=VALUE", help="A setting for every job, as make NAME=VALUE."),
+    group: Optional[int] = typer.Option(
+        None, "--group", min=1, metavar="N",
+        help="N instances per array element, one after another (overrides each task's group)."),
 ) -> None:
     """Submit phase by phase: one array job per task per phase, chained by dependencies."""
     from .execute.submit import submit_build
 
-    options = _submit_options(missing, sample, throttle, queue, account, extra, jobs, only, sets)
+    options = _submit_options(missing, sample, throttle, queue, account, extra, jobs, only, sets, group)
     code = submit_build(_build_dir(build_dir), backend, options, print_script, dry_run, array_limit)
     if code:
         raise typer.Exit(code)
@@ -359,10 +362,11 @@ def submit(
 
 def _submit_options(missing: bool, sample: Optional[int], throttle: Optional[int], queue: Optional[str],
                     account: Optional[str], extra: Optional[list[str]], jobs: int,
-                    only: Optional[list[str]], sets: Optional[list[str]]) -> Options:
+                    only: Optional[list[str]], sets: Optional[list[str]],
+                    group: Optional[int] = None) -> Options:
     return Options(missing=missing, sample=sample, throttle=throttle, queue=queue, account=account,
                    extra=tuple(extra or ()), jobs=throttle or jobs, only=tuple(only or ()),
-                   sets=tuple(sets or ()))
+                   sets=tuple(sets or ()), group=group)
 
 
 @app.callback(invoke_without_command=True)

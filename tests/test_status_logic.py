@@ -50,7 +50,7 @@ class FakeDisk:
     def read(self, path: str) -> Optional[str]:
         return self.files[path][1] if path in self.files else None
 
-    def alive(self, pid: int, task: str) -> bool:
+    def alive(self, pid: int, since: float, pidstart: Optional[int] = None) -> bool:
         return pid in self.live
 
 
@@ -122,8 +122,12 @@ def test_missing_external_input_blocks_and_names_the_file(project: Project) -> N
 
 def test_keys_with_dots_and_temporary_marker_files() -> None:
     index = MarkerIndex.from_names(
-        ["a.b.started", "a.b.ok-123", "c.started", "c.ok-1.tmp.77", "d.failed", "d.failed.tmp.5"])
-    assert index.get("a.b") == Found(started=True, ok_hashes=("123",))
+        ["a.b.started", "a.b.ok-0123456789abcdef", "c.started", "c.ok-0123456789abcdef.tmp.77", "d.failed",
+         "d.failed.tmp.5", "e.ok-0.started", "e.ok-012345"])
+    assert index.get("a.b") == Found(started=True, ok_hashes=("0123456789abcdef",))
+    # A key may hold `.ok-`: only a whole hash ends a success marker's name.
+    assert index.get("e.ok-0") == Found(started=True)
+    assert index.get("e") == Found()
     assert index.get("a") == Found()
     assert index.get("c").in_progress
     assert index.get("d") == Found(failed=True)

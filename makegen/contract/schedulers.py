@@ -9,7 +9,10 @@ in `execute/backends/`, registered under the same name.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from .buildfile import ResourceSpec
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,13 @@ LOCAL_INDEX_VAR = "MAKEGEN_TASK_ID"
 # little before the KILL): an attempt that started longer ago than this has been killed.
 GRACE_S = 5 * 60
 DEFAULT_STALE_AFTER_S = 24 * 3600
+
+
+def attempt_limit_s(resources: ResourceSpec, retries: int,
+                    default_s: int = DEFAULT_STALE_AFTER_S) -> int:
+    """time_limit_s of one attempt in a job, with its tries (retries) and its longest time."""
+    longest = resources.longest_time_s
+    return time_limit_s(longest * (1 + retries) if longest else None, default_s)
 
 
 def time_limit_s(time_s: Optional[int], default_s: int = DEFAULT_STALE_AFTER_S) -> int:

@@ -6,10 +6,13 @@ files share the prefix `state/<task>/<key>`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..contract.layout import Layout
+
+_HEX = re.compile(r"[0-9a-f]+")
 
 
 def parse_marker(text: str) -> dict[str, str]:
@@ -53,8 +56,11 @@ class MarkerIndex:
         ok: dict[str, list[str]] = {}
         for name in names:
             cut = name.rfind(Layout.ok)
-            if cut > 0 and ".tmp." not in name[cut:]:
-                ok.setdefault(name[:cut], []).append(name[cut + len(Layout.ok):])
+            digest = name[cut + len(Layout.ok):]
+            # Only a whole hash: a key may itself hold `.ok-` (the value a.ok-0 has a lock
+            # a.ok-0.started).
+            if cut > 0 and len(digest) == Layout.hash_length and _HEX.fullmatch(digest):
+                ok.setdefault(name[:cut], []).append(digest)
         return cls(
             started=frozenset(n[: -len(Layout.started)] for n in names if n.endswith(Layout.started)),
             failed=frozenset(n[: -len(Layout.failed)] for n in names if n.endswith(Layout.failed)),

@@ -24,7 +24,8 @@ class Instance:
     """
 
     __slots__ = ("_task", "values", "key", "index", "state", "reason", "started", "finished",
-                 "host", "job", "pid", "exit_code", "problem", "needs_run")
+                 "host", "job", "pid", "pidstart", "exit_code", "problem", "needs_run",
+                 "attempt")
 
     def __init__(self, task: TaskRules, values: tuple[str, ...], key: str, index: int) -> None:
         self._task, self.values, self.key, self.index = task, values, key, index
@@ -36,7 +37,17 @@ class Instance:
         self.host: Optional[str] = None
         self.job: Optional[str] = None
         self.pid: Optional[int] = None
+        self.pidstart: Optional[int] = None  # the process's start, in clock ticks since boot
+        self.attempt: Optional[int] = None  # the last attempt's number, from its markers
         self.exit_code: Optional[int] = None
+
+    @property
+    def next_attempt(self) -> int:
+        """The number the instance's next attempt will have (lib.sh counts the same way):
+        one more than a failed or killed one, else 1."""
+        if self.state in (InstanceState.FAILED, InstanceState.STALE):
+            return (self.attempt or 1) + 1
+        return 1
 
     @property
     def task(self) -> str:

@@ -186,6 +186,12 @@ class TaskRules:
         pid, code = fields.get("pid", ""), fields.get("exit", "")
         if pid.isdigit():
             instance.pid = int(pid)
+        attempt = fields.get("attempt", "")
+        if attempt.isdigit():
+            instance.attempt = int(attempt)
+        pidstart = fields.get("pidstart", "")
+        if pidstart.isdigit():
+            instance.pidstart = int(pidstart)
         if code.lstrip("-").isdigit():
             instance.exit_code = int(code)
         if not fields.get("started" if suffix == Layout.started else "finished"):
@@ -259,7 +265,8 @@ class TaskRules:
 def _running_or_stale(instance: Instance, settings: Settings, disk: Disk, limit: int) -> None:
     instance.state = S.RUNNING
     if instance.host == settings.hostname and instance.pid is not None:
-        if not disk.alive(instance.pid, instance.task):
+        since = epoch(instance.started)
+        if not disk.alive(instance.pid, settings.now if since is None else since, instance.pidstart):
             instance.state = S.STALE
             instance.reason = f"started here by process {instance.pid}, which is gone"
         return

@@ -41,7 +41,7 @@ class Backend:
                       sets="\n".join(plan.options.sets))
 
     def array_context(self, array: ArrayJob, plan: Plan) -> dict[str, Any]:
-        return {"array": array, "flags": " ".join(self.flags(array, plan))}
+        return {"array": array, "flags": " ".join(self.flags(array, plan)), "job_args": job_args(array)}
 
     def flags(self, array: ArrayJob, plan: Plan) -> list[str]:
         """Scheduler options of one array, each already quoted for bash."""
@@ -71,5 +71,10 @@ def _split(flags: str, key: str, what: str) -> list[str]:
 
 
 def wall_clock(array: ArrayJob) -> str:
-    seconds = array.resources.time_s
+    seconds = array.time_s
     return clock(seconds) if seconds else ""
+
+
+def job_args(array: ArrayJob) -> str:
+    """The words before BUILD on job.sh's command line: how many instances an element runs."""
+    return f"--group {array.group} " if array.group > 1 else ""

@@ -31,7 +31,7 @@ class SlurmBackend(Backend):
         res = array.resources
         throttle = f"%{plan.options.throttle}" if plan.options.throttle else ""
         flags = ["--parsable", "--export=ALL", f"--job-name={shell_quote(self.job_name(plan, array))}",
-                 f"--array=1-{array.count}{throttle}", '--chdir="$output_dir"',
+                 f"--array=1-{array.elements}{throttle}", '--chdir="$output_dir"',
                  f'--output="$output_dir/{Layout.job_logs}/%x.%A_%a.out"',
                  f"--cpus-per-task={res.cores}"]
         if res.gpus:
