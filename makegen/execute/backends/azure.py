@@ -127,7 +127,8 @@ def read_settings(build_dir: Path, queue: Any, account: bool) -> AzureSettings:
         if not values[ENDPOINT]:
             raise _missing(ENDPOINT, "the account's URL, e.g. https://ACCOUNT.REGION.batch.azure.com")
         if not re.match(r"https?://[^/\s]+", values[ENDPOINT]):
-            raise MakegenError(f"{ENDPOINT} {values[ENDPOINT]!r} is not a URL", key=ENDPOINT,
+            raise MakegenError(f"{ENDPOINT} {values[ENDPOINT]!r} is not a URL; nothing was submitted",
+                               key=ENDPOINT,
                                hint="the account's URL, e.g. https://ACCOUNT.REGION.batch.azure.com")
         if values[KEY] and not values[ACCOUNT]:
             raise _missing(ACCOUNT, "the Batch account's name, which signs requests with its key")
