@@ -33,6 +33,7 @@ class Request:
 @dataclass
 class FakeBatch:
     account: str = "fakeaccount"
+    endpoint: str = ""  # set by start()
     pools: dict[str, int] = field(default_factory=lambda: {"makegen-pool": 4})  # id: taskSlotsPerNode
     server_error_once: set[str] = field(default_factory=set)  # task ids refused once (serverError)
     client_error: set[str] = field(default_factory=set)  # task ids refused (clientError)
@@ -64,7 +65,8 @@ class FakeBatch:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.endpoint
 
     def stop(self) -> None:
         self.server.shutdown()

@@ -27,13 +27,13 @@ POOL = "makegen-pool"
 @pytest.fixture
 def fake() -> Iterator[FakeBatch]:
     service = FakeBatch()
-    service.endpoint = service.start()  # type: ignore[attr-defined]
+    service.start()
     yield service
     service.stop()
 
 
 def account(fake: FakeBatch, **changes: str) -> dict[str, str]:
-    settings = {"AZURE_BATCH_ENDPOINT": fake.endpoint, "AZURE_BATCH_ACCOUNT": fake.account,  # type: ignore[attr-defined]
+    settings = {"AZURE_BATCH_ENDPOINT": fake.endpoint, "AZURE_BATCH_ACCOUNT": fake.account,
                 "AZURE_BATCH_KEY": KEY, "AZURE_BATCH_POOL": POOL}
     return {**settings, **changes}
 

@@ -18,7 +18,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Optional
 
 from ...contract.layout import Layout
 from ...errors import MakegenError
@@ -116,7 +116,7 @@ class AzureBackend(Backend):
         return str(output).strip().splitlines()[-1]
 
 
-def read_settings(build_dir: Path, queue: Any, account: bool) -> AzureSettings:
+def read_settings(build_dir: Path, queue: Optional[str], account: bool) -> AzureSettings:
     """The settings from the environment or the site config; a missing one is a user error.
     `account`: the endpoint and credentials are needed too (not for --print)."""
     values = site_values(build_dir, SETTINGS)
@@ -132,7 +132,7 @@ def read_settings(build_dir: Path, queue: Any, account: bool) -> AzureSettings:
                                hint="the account's URL, e.g. https://ACCOUNT.REGION.batch.azure.com")
         if values[KEY] and not values[ACCOUNT]:
             raise _missing(ACCOUNT, "the Batch account's name, which signs requests with its key")
-    return AzureSettings(values[ENDPOINT].rstrip("/"), values[ACCOUNT], values[KEY], str(pool))
+    return AzureSettings(values[ENDPOINT].rstrip("/"), values[ACCOUNT], values[KEY], pool)
 
 
 def _missing(name: str, what: str, alternative: str = "") -> MakegenError:
@@ -196,7 +196,7 @@ def job_id(pipeline: str, snap: str) -> str:
     return f"mg-{name}-{stamp}"[:JOB_ID_LENGTH]
 
 
-def job_body(job: str, pool: str, environment: dict[str, str], throttle: Any) -> JsonObject:
+def job_body(job: str, pool: str, environment: dict[str, str], throttle: Optional[int]) -> JsonObject:
     body: JsonObject = {
         "id": job,
         "poolInfo": {"poolId": pool},

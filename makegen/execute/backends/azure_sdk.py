@@ -52,7 +52,7 @@ def connect(settings: AzureSettings) -> Any:
 
 def pool_slots(client: Any, settings: AzureSettings) -> int:
     """Task slots per node of the pool (GET /pools/{id}): also proves the account answers."""
-    with _service_errors(settings, "read pool " + settings.pool):
+    with _service_errors("read pool " + settings.pool):
         pool = client.get_pool(settings.pool)
     return int(pool.task_slots_per_node or 1)
 
@@ -63,7 +63,7 @@ def submit(client: Any, submission: Submission) -> None:
     from azure.batch import models
     from azure.core.exceptions import AzureError
 
-    with _service_errors(None, "create the job"):
+    with _service_errors("create the job"):
         client.create_job(models.BatchJobCreateOptions(submission.job))
     problem = ""
     try:
@@ -134,7 +134,7 @@ def _message(exc: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def _service_errors(settings: AzureSettings | None, doing: str) -> Iterator[None]:
+def _service_errors(doing: str) -> Iterator[None]:
     """Map the SDK's errors while talking to the service to user errors naming the setting."""
     from azure.core.exceptions import AzureError, ClientAuthenticationError, ServiceRequestError
 
