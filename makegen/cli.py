@@ -327,14 +327,15 @@ def clean(
 def submit(
     build_dir: Optional[Path] = BUILD_ARG,
     backend: str = typer.Option(..., "--backend", help=backend_help()),
-    print_script: bool = typer.Option(False, "--print", help="Write the submission script to stdout."),
+    print_script: bool = typer.Option(
+        False, "--print", help="Write the submission script (azure: the job and task JSON) to stdout."),
     missing: bool = typer.Option(False, "--missing", help="Only what is not done, and its downstream."),
     sample: Optional[int] = typer.Option(None, "--sample", min=1,
                                          help="The first N instances of each task."),
     throttle: Optional[int] = typer.Option(None, "--throttle", min=1,
                                            help="At most N tasks of an array at once."),
-    queue: Optional[str] = typer.Option(None, "--queue",
-                                        help="Queue (SGE) or partition (SLURM) for every array."),
+    queue: Optional[str] = typer.Option(
+        None, "--queue", help="Queue (SGE), partition (SLURM) or pool (Azure Batch) for every array."),
     account: Optional[str] = typer.Option(None, "--account", help="Project (SGE -P) or account (SLURM)."),
     extra: Optional[list[str]] = typer.Option(None, "--extra",
                                               help="Flags passed to qsub/sbatch as they are."),

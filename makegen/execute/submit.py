@@ -64,11 +64,10 @@ def submit_build(build_arg: Path, backend_name: str, options: Options, print_scr
     if dry_run:
         print(describe(submission))
         return 0
-    script = backend.script(submission)
     if print_script:
-        sys.stdout.write(script)
+        sys.stdout.write(backend.printed(submission))
         return 0
-    return _run(script, backend_name)
+    return backend.submit(submission)
 
 
 def describe(submission: Plan) -> str:
@@ -84,18 +83,3 @@ def describe(submission: Plan) -> str:
                      f"{wait}")
     return "\n".join(lines)
 
-
-def _run(script: str, backend_name: str) -> int:
-    import sh
-
-    try:
-        sh.bash("-s", _in=script, _out=sys.stdout, _err=sys.stderr)
-    except sh.ErrorReturnCode as exc:
-        if backend_name == "local":
-            return 1
-        raise MakegenError(
-            f"the {backend_name} submission script stopped with exit code {exc.exit_code} (its "
-            "message is above); the arrays it had submitted were cancelled",
-            key="submit", hint="when the scheduler refused a request, fix it (resources, queue, "
-                               "account) and submit again") from None
-    return 0

@@ -46,10 +46,14 @@ if [[ -n ${JOB_ID:-} && ${SGE_TASK_ID:-} =~ ^[0-9]+$ ]]; then
   export MAKEGEN_JOB_ID=${JOB_ID}.${SGE_TASK_ID}
 elif [[ -n ${SLURM_ARRAY_JOB_ID:-} && ${SLURM_ARRAY_TASK_ID:-} =~ ^[0-9]+$ ]]; then
   export MAKEGEN_JOB_ID=${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}
+elif [[ -n ${AZ_BATCH_JOB_ID:-} && ${AZ_BATCH_TASK_ID:-} =~ ^[0-9]+$ ]]; then
+  export MAKEGEN_JOB_ID=${AZ_BATCH_JOB_ID}/${AZ_BATCH_TASK_ID}
 elif [[ -n ${JOB_ID:-} ]]; then
   export MAKEGEN_JOB_ID=${JOB_ID}
 elif [[ -n ${SLURM_JOB_ID:-} ]]; then
   export MAKEGEN_JOB_ID=${SLURM_JOB_ID}
+elif [[ -n ${AZ_BATCH_JOB_ID:-} ]]; then
+  export MAKEGEN_JOB_ID=${AZ_BATCH_JOB_ID}
 fi
 
 # Our own trace goes to a scratch file that each instance copies into its log; an instance
