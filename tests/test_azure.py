@@ -163,6 +163,22 @@ def test_tasks_go_100_a_request_and_a_server_error_is_retried(project: Project, 
     assert tasks_by_id(fake)["251"]["dependsOn"] == {"taskIdRanges": [{"start": 1, "end": 250}]}
 
 
+def test_a_group_of_instances_is_one_task_with_the_time_of_all(project: Project, fake: FakeBatch) -> None:
+    project.pipeline(MANY.replace('run = "echo {n} > {outputs}"',
+                                  'run = "echo {n} > {outputs}"\ngroup = 100\nresources = { time = "1m" }'))
+    project.write("n.txt", "".join(f"{n}\n" for n in range(1, 251)))
+    project.build()
+    result = cli("submit", "--backend", "azure", cwd=project.root, env=account(fake))
+    assert result.exit_code == 0, result.stderr
+    assert "submitted each (phase 1, 250 instance(s) in 3 element(s) of up to 100) as tasks 1-3" in result.stdout
+    tasks = tasks_by_id(fake)
+    assert sorted(tasks, key=int) == ["1", "2", "3", "4"]
+    command = shlex.split(tasks["3"]["commandLine"])[-1]
+    assert shlex.split(command)[2:4] == ["--group", "100"] and command.endswith(" 3"), command
+    assert tasks["3"]["constraints"]["maxWallClockTime"] in ("PT6000S", "PT1H40M"), tasks["3"]
+    assert tasks["4"]["dependsOn"] == {"taskIdRanges": [{"start": 1, "end": 3}]}
+
+
 def test_a_request_too_large_is_halved(project: Project, fake: FakeBatch) -> None:
     many(project)
     fake.too_large_above = 60
