@@ -135,7 +135,7 @@ def test_many_attempts_are_binned_per_host(project: Project, monkeypatch: pytest
 
 
 def test_hosts_beyond_the_lane_limit_share_one_lane() -> None:
-    spans = [timeline.Span(f"node{n:02d}", 0.0, 1.0, 0, False, "") for n in range(40) for _ in range(n + 1)]
+    spans = [timeline.Span(f"node{n:02d}", 0.0, 1.0, 0, False, "x") for n in range(40) for _ in range(n + 1)]
     lanes = timeline._lanes_of(spans)
     assert len(set(lanes.values())) == timeline.MAX_HOSTS
     assert lanes["node00"] == lanes["node05"] == "11 other hosts" and lanes["node39"] == "node39"
@@ -236,3 +236,20 @@ def test_bad_input_is_one_clear_error_and_exit_2(project: Project, args: list[st
     assert result.stderr.startswith(message.format(root=project.root)), result.stderr
     assert len(result.stderr.splitlines()) == 2  # the error and what to do
     assert not list(project.root.glob("**/.*.tmp.*"))
+
+
+def test_a_build_that_never_ran_and_then_changed_reports_so(project: Project) -> None:
+    project.pipeline(FLAKY)
+    project.build()
+    text = html.render_report(report_view(project))
+    assert "No attempt has started yet." in text and "No failed or stale instance." in text
+    assert "The build is out of date" not in text
+    project.pipeline(FLAKY.replace("wc -c", "wc -l"))
+    text = html.render_report(report_view(project))
+    assert "<b>The build is out of date:</b> " + str(project.root / "pipeline.toml") in text
+
+
+
+def test_neighbouring_bins_of_one_shade_are_one_run() -> None:
+    assert timeline._runs([0, 1, 1, 2, 0, 2]) == [(1, 2), (3, 3), (5, 5)]
+    assert timeline._runs([3, 3, 3]) == [(0, 2)] and timeline._runs([0, 0]) == []

@@ -8,6 +8,7 @@ per attempt, whatever its length), with the bins where attempts failed marked.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -27,6 +28,7 @@ MAX_BARS = 1500
 MAX_ROWS = 6  # rows of overlapping bars in one lane; more overlap shares the last row
 MAX_HOSTS = 30  # lanes; the hosts with fewest attempts beyond that share one lane
 BINS = 140
+SHADES = 8  # of a bin's grey, from one attempt to the busiest bin of any host
 PALETTE = 10  # task colours in the template (.t0 ... .t9)
 
 
@@ -39,7 +41,14 @@ class Span:
     end: float
     task: int  # the task's position, for its colour
     failed: bool
-    title: str
+    id: str
+    exit_code: Optional[int] = None
+
+    @property
+    def title(self) -> str:
+        took = human_seconds(self.end - self.start)
+        return f"{self.id} on {self.host}: {took}" + (
+            f", exit {self.exit_code}" if self.failed and self.exit_code is not None else "")
 
 
 @dataclass(frozen=True)
@@ -106,9 +115,8 @@ def attempt_span(instance: Instance, task: int, now: float) -> Optional[Span]:
         # Marker times are whole seconds: a 0.8 s attempt may start and end in the same one.
         end = max(end, start + instance.wall_s)
     failed = instance.state is InstanceState.FAILED or instance.exit_code not in (None, 0)
-    title = f"{instance.id} on {instance.host or '?'}: {human_seconds(max(0.0, end - start))}" + (
-        f", exit {instance.exit_code}" if failed and instance.exit_code is not None else "")
-    return Span(instance.host or "unknown host", start, max(start, end), task, failed, title)
+    return Span(instance.host or "unknown host", start, max(start, end), task, failed, instance.id,
+                instance.exit_code)
 
 
 def build_timeline(instances: Iterable[Instance], tasks: Sequence[str], now: float) -> Timeline:
@@ -193,17 +201,33 @@ def _bins(spans: list[Span], hosts: dict[str, str], t0: float, t1: float) -> tup
     for lane, label in enumerate(labels):
         y = lane * (ROW * 1.5 + GAP)
         lanes.append(Lane(label, y, ROW * 1.5))
-        for b, count in enumerate(counts[lane]):
-            start = t0 + b / scale
-            when = f"{_clock(start)} to {_clock(start + 1 / scale)}"
-            if count:
-                rects.append(Rect(LABEL + b * width, y, width + 0.2, ROW * 1.5, "heat",
-                                  f"{label}: {count} attempts ran from {when}",
-                                  round(0.12 + 0.88 * count / members[label] / peak, 3)))
-            if failed[lane][b]:
+        row = counts[lane]
+        levels = [math.ceil(SHADES * count / members[label] / peak) for count in row]
+        # Neighbouring bins of one shade are one rectangle: the page's size stays bounded
+        # by hosts x bins, and is far below that when the load is even.
+        for first, last in _runs(levels):
+            when = f"{_clock(t0 + first / scale)} to {_clock(t0 + (last + 1) / scale)}"
+            low, high = min(row[first:last + 1]), max(row[first:last + 1])
+            many = f"{low}" if low == high else f"{low} to {high}"
+            rects.append(Rect(LABEL + first * width, y, width * (last + 1 - first) + 0.2, ROW * 1.5, "heat",
+                              f"{label}: {many} attempts ran from {when}",
+                              round(0.1 + 0.9 * levels[first] / SHADES, 2)))
+        for b, number in enumerate(failed[lane]):
+            if number:
                 rects.append(Rect(LABEL + b * width, y + ROW * 1.5 - 4, width + 0.2, 4, "fail",
-                                  f"{label}: {failed[lane][b]} attempts failed from {when}"))
+                                  f"{label}: {number} attempts failed from {_clock(t0 + b / scale)}"))
     return lanes, rects
+
+
+def _runs(levels: list[int]) -> list[tuple[int, int]]:
+    """(first, last) of every run of equal, non-zero levels."""
+    runs, first = [], 0
+    for b in range(1, len(levels) + 1):
+        if b == len(levels) or levels[b] != levels[first]:
+            if levels[first]:
+                runs.append((first, b - 1))
+            first = b
+    return runs
 
 
 def _running_totals(steps: list[int]) -> list[int]:
