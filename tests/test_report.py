@@ -135,7 +135,7 @@ def test_many_attempts_are_binned_per_host(project: Project, monkeypatch: pytest
 
 
 def test_hosts_beyond_the_lane_limit_share_one_lane() -> None:
-    spans = [timeline.Span(f"node{n:02d}", 0.0, 1.0, 0, False, "x") for n in range(40) for _ in range(n + 1)]
+    spans = [timeline.Span(f"node{n:02d}", 0.0, 1.0, 0, False) for n in range(40) for _ in range(n + 1)]
     lanes = timeline._lanes_of(spans)
     assert len(set(lanes.values())) == timeline.MAX_HOSTS
     assert lanes["node00"] == lanes["node05"] == "11 other hosts" and lanes["node39"] == "node39"
@@ -143,7 +143,9 @@ def test_hosts_beyond_the_lane_limit_share_one_lane() -> None:
 
 @pytest.mark.parametrize(("stamp", "epoch"), [
     ("1970-01-01T00:01:40Z", 100.0), ("2026-11-26T01:02:03Z", 1795654923.0),
-    ("", None), (None, None), ("2026-11-26 01:02:03", None), ("2026-13-26T01:02:03Z", None)])
+    ("2026-11-26T23:59:60Z", 1795737600.0), ("", None), (None, None), ("2026-11-26 01:02:03", None),
+    ("2026-13-26T01:02:03Z", None), ("2026-11-26T24:02:03Z", None), ("2026-11-26T01:02:0xZ", None),
+    ("2026-11-26T01:-2:03Z", None), ("2026-11-26T01:02:03+", None)])
 def test_marker_times_parse_as_utc(stamp: str | None, epoch: float | None) -> None:
     assert timeline.stamp_epoch(stamp) == epoch
 
