@@ -236,13 +236,30 @@ def status(
         raise MakegenError(f"--stale-after {stale_after!r} is not a duration", key="--stale-after",
                            hint='write it like "24h", "90m" or "2d"')
     folder = _build_dir(build_dir)
-    report = load_status(folder.resolve(), str(folder), limit, details=as_json)
+    report = load_status(folder.resolve(), str(folder), limit, details=as_json or why)
     if as_json:
         typer.echo(to_json(report), nl=False)
     elif why:
         typer.echo(to_why(report, str(folder)), nl=False)
     else:
         typer.echo(to_text(report, time.time(), str(folder)), nl=False)
+
+
+@app.command()
+@handled
+def report(
+    build_dir: Optional[Path] = BUILD_ARG,
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", help="The HTML file (default: report.html beside the build folder)."),
+) -> None:
+    """Write one self-contained HTML page: states, resource use, timeline, task graph, failures."""
+    from .report.html import make_report
+
+    folder = _build_dir(build_dir)
+    target = output if output is not None else folder.resolve().parent / "report.html"
+    view = make_report(folder.resolve(), str(folder), target)
+    typer.echo(f"wrote {target}: {_count(view.total, 'instance')} in {_count(len(view.tasks), 'task')}, "
+               f"{len(view.failures) + view.more_failures} failed or stale")
 
 
 @app.command()
