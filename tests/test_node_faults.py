@@ -271,7 +271,7 @@ FAULTY = r"""
 name = "faulty"
 [task.multi]
 outputs = { a = "res/a.txt", b = "res/b.txt", d = "res/d/" }
-run = 'seq 1 20000 > {outputs.a}; if [ -n "${KILL_MID:-}" ]; then read -r _ _ _ ppid _ < /proc/$BASHPID/stat; kill -KILL $ppid $BASHPID; fi; seq 5 30000 > {outputs.b}; seq 1 100 > {outputs.d}/x'
+run = 'seq 1 20000 > {outputs.a}; if [ -n "${KILL_MID:-}" ]; then bash "$KILL_MID" $BASHPID; fi; seq 5 30000 > {outputs.b}; seq 1 100 > {outputs.d}/x'
 """
 
 # What a clean run writes, by output path under results/.
@@ -284,6 +284,30 @@ EXPECTED = {"res/a.txt": "".join(f"{i}\n" for i in range(1, 20001)),
 STEPS = ["setup", "destinations", "lock", "markers", "command", "publish.check", "publish.folders",
          "publish.0", "publish.1", "publish.2", "marker.ok", "marker.ok.rename"]
 UNLOCKED = {"setup", "destinations", "lock"}
+
+
+# Kills the attempt that runs the command whose pid it is given, as a node's OOM killer or an
+# operator would: the command and every process above it up to the task script (run by make)
+# or the subshell of job.sh that runs the instance, but not job.sh itself.
+KILLER = r"""
+pid=$1 chain=() marked=
+while [[ -r /proc/$pid/cmdline ]]; do
+  cmd=$(tr '\0' ' ' </proc/$pid/cmdline)
+  if [[ $cmd == *jobs/job.sh* || $cmd == *tasks/*.sh* ]]; then
+    marked=$cmd
+  elif [[ -n $marked ]]; then
+    break
+  fi
+  chain+=("$pid")
+  read -r _ _ _ pid _ </proc/$pid/stat
+done
+if [[ $marked == *jobs/job.sh* ]]; then unset 'chain[${#chain[@]}-1]'; fi
+kill -KILL "${chain[@]}"
+"""
+
+
+def _killer(project: Project) -> str:
+    return str(project.write("tools/kill_attempt.sh", KILLER))
 
 
 def _job(project: Project, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -345,7 +369,7 @@ def test_a_sigkill_at_any_step_leaves_nothing_half_written_and_a_state_run_resol
         project: Project, step: str) -> None:
     project.pipeline(FAULTY)
     project.build()
-    env = {"KILL_MID": "1"} if step == "in-command" else {"MAKEGEN_TEST_FAULT": f"kill:{step}"}
+    env = {"KILL_MID": _killer(project)} if step == "in-command" else {"MAKEGEN_TEST_FAULT": f"kill:{step}"}
     job = _job(project, env)
     # The task script said "failed" before it did anything: a killed attempt is never taken
     # for one that did not start.
@@ -507,14 +531,14 @@ def test_staging_folders_on_another_filesystem_are_removed_or_cleaned(project: P
             name = "staged"
             [task.s]
             outputs = ["far/s.txt"]
-            run = 'echo data > {outputs}; if [ -n "${FAIL:-}" ]; then exit 3; fi; if [ -n "${KILL_MID:-}" ]; then kill -KILL $$ $BASHPID; fi'
+            run = 'echo data > {outputs}; if [ -n "${FAIL:-}" ]; then exit 3; fi; if [ -n "${KILL_MID:-}" ]; then bash "$KILL_MID" $BASHPID; fi'
         """)
         project.build()
         project.results.mkdir()
         (project.results / "far").symlink_to(other)
         assert project.make("s", env={"FAIL": "1"}).returncode != 0
         assert list(other.iterdir()) == [], "a failed attempt left its staging folder"
-        assert project.make("s", env={"KILL_MID": "1"}).returncode != 0
+        assert project.make("s", env={"KILL_MID": _killer(project)}).returncode != 0
         assert [p.name for p in other.iterdir() if p.name.startswith(".makegen-stage.")]
         cleaned = cli("clean", "--tmp", cwd=project.root)
         assert cleaned.exit_code == 0, cleaned.stderr
