@@ -130,7 +130,9 @@ def test_keys_with_dots_and_temporary_marker_files() -> None:
     assert index.get("e.ok-0") == Found(started=True)
     assert index.get("e") == Found()
     assert index.get("a") == Found()
-    assert index.get("c").in_progress
+    assert index.get("c").in_progress("0123456789abcdef")
+    assert not index.get("a.b").in_progress("0123456789abcdef")  # a success: the lock is let go
+    assert index.get("a.b").in_progress("fedcba9876543210")  # a success of another recipe
     assert index.get("d") == Found(failed=True)
 
 

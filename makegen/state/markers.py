@@ -54,9 +54,11 @@ class Found:
     failed: bool = False
     ok_hashes: tuple[str, ...] = ()
 
-    @property
-    def in_progress(self) -> bool:
-        return self.started and not self.failed and not self.ok_hashes
+    def in_progress(self, recipe_hash: str) -> bool:
+        """An attempt holds the lock (the start marker) and has not ended: no failure, no
+        success of today's recipe (whose marker makes the lock let go until job.sh removes
+        it). A success of an earlier recipe says nothing of the attempt that runs now."""
+        return self.started and not self.failed and recipe_hash not in self.ok_hashes
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ class TaskRules:
             gate = gate or after_gate
             if gate:
                 instance.state, instance.reason = gate
-            elif found.in_progress:
+            elif found.in_progress(self.task.recipe_hash):
                 self._read(instance, Layout.started)
                 _running_or_stale(instance, self.settings, self.disk, self.limit)
             elif found.failed:

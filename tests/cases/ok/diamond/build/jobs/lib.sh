@@ -172,7 +172,7 @@ makegen_begin() {
   makegen_lock
   makegen_wrapper_trace
   makegen_step markers "removing the markers of the last attempt of $_mg_id"
-  makegen_remove_markers '.ok-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]' '.failed' '.blocked'
+  makegen_remove_markers "$_mg_ok" "$_mg_state/$_mg_key.failed" "$_mg_state/$_mg_key.blocked"
   makegen_destinations
   printf '==== makegen: %s started %s on %s, pid %s%s, attempt %s\n' "$_mg_id" "$_mg_started" \
     "$_mg_host" "$BASHPID" "${_mg_job:+, job $_mg_job}" "$_mg_attempt" >>"$_mg_log"
@@ -184,7 +184,10 @@ makegen_begin() {
 makegen_last_attempt() {
   local line marker
   _mg_attempt=1
-  for marker in "$_mg_state/$_mg_key.failed" "$_mg_lock"; do
+  local markers=("$_mg_state/$_mg_key.failed")
+  # A lock still there and not let go: an attempt that was killed.
+  if [[ -e $_mg_lock ]] && ! makegen_lock_released; then markers+=("$_mg_lock"); fi
+  for marker in "${markers[@]}"; do
     if [[ -r $marker ]]; then
       while IFS= read -r line; do
         if [[ $line == attempt=* && ${line#attempt=} =~ ^[0-9]+$ ]] && ((${line#attempt=} >= _mg_attempt)); then
@@ -197,21 +200,15 @@ makegen_last_attempt() {
   _mg_cores=${_mg_cores_by_attempt[_mg_attempt - 1 > last ? last : _mg_attempt - 1]}
 }
 
-# makegen_remove_markers SUFFIX...: remove this key's markers of those kinds (SUFFIX may
-# hold a glob), with what is left of their atomic writes (<marker>.tmp.<pid>). Anchored:
-# values may extend one another (A, A.failed2), and only this key's own markers match.
+# makegen_remove_markers PATH...: remove those of this key's markers that exist, by their exact
+# names: a glob would read the whole state folder (10^5 names) for every instance. The
+# success markers of earlier recipes stay: neither make nor status counts them as done.
 makegen_remove_markers() {
-  local suffix file old=()
-  shopt -s nullglob
-  for suffix in "$@"; do
-    for file in "$_mg_state/$_mg_key"$suffix "$_mg_state/$_mg_key"$suffix.tmp.*; do
-      # A suffix without a wildcard names its file whether or not it is there: no `rm`
-      # (a program per instance) for a marker that does not exist.
-      [[ -e $file || -L $file ]] || continue
-      if [[ $file != *.tmp.* || ${file##*.tmp.} =~ ^[0-9]+$ ]]; then old+=("$file"); fi
-    done
+  local file old=()
+  for file in "$@"; do
+    if [[ -e $file || -L $file ]]; then old+=("$file"); fi
   done
-  shopt -u nullglob
+  # (No `rm`, a program, for markers that are not there.)
   if ((${#old[@]})); then rm -f "${old[@]}"; fi
 }
 
@@ -238,7 +235,11 @@ makegen_create() {
 makegen_lock() {
   makegen_step lock "taking the lock $_mg_lock"
   makegen_holder_text
-  if ! makegen_create "$_mg_lock" "$_mg_mine"; then makegen_lock_wait; fi
+  if ! makegen_create "$_mg_lock" "$_mg_mine"; then
+    # The lock of an attempt that has ended (a run before this one) is taken over at once.
+    makegen_holder
+    if ! { makegen_lock_released && makegen_take_over quietly; }; then makegen_lock_wait; fi
+  fi
   _mg_held=1
   if [[ -e $_mg_ok && $_mg_ok -nt $_mg_since ]]; then
     printf '==== makegen: %s was done by another attempt while this one waited\n' "$_mg_id" >>"$_mg_log"
@@ -281,7 +282,7 @@ makegen_lock_wait() {
       if [[ ! -e $_mg_lock ]]; then makegen_fail 1 "cannot make the lock $_mg_lock"; fi
     fi
     makegen_holder
-    if makegen_holder_gone "$start"; then
+    if makegen_lock_released || makegen_holder_gone "$start"; then
       if makegen_take_over; then return 0; fi
       continue
     fi
@@ -313,6 +314,12 @@ makegen_holder() {
   if [[ -n $_mg_holder_host ]]; then _mg_holder_says="host $_mg_holder_host, pid $_mg_holder_pid"; fi
 }
 
+# makegen_lock_released: whether the attempt that holds the lock has ended: its end marker
+# (a success of today's recipe, or a failure) is newer than the lock.
+makegen_lock_released() {
+  [[ $_mg_ok -nt $_mg_lock || $_mg_state/$_mg_key.failed -nt $_mg_lock ]]
+}
+
 # makegen_holder_gone WAITED_SINCE: whether the holder has ended. On this host: its process
 # is gone (or a zombie, or another process that reuses its pid). Elsewhere: its lock is
 # older than the limit. A lock that says nothing: this attempt has waited longer than the
@@ -342,7 +349,7 @@ makegen_pid_gone() {
 # <key>.takeover goes on, and only while the lock is still the one judged gone, so a fresh
 # lock is never taken. A token whose maker died is removed once older than the limit.
 makegen_take_over() {
-  local judged=$_mg_holder_text token=$_mg_lock.takeover now epoch
+  local judged=$_mg_holder_text token=$_mg_lock.takeover now epoch quietly=${1:-}
   printf -v now '%(%s)T' -1
   if ! makegen_create "$token" "epoch=$now"$'\n'; then
     read -r epoch <"$token" 2>/dev/null || epoch=
@@ -362,8 +369,10 @@ makegen_take_over() {
     return 1
   fi
   rm -f "$token"
-  printf '==== makegen: %s takes over %s from %s, which is gone\n' "$_mg_id" "$_mg_lock" \
-    "${_mg_holder_says:-an attempt that recorded nothing}" >>"$_mg_log"
+  if [[ -z $quietly ]]; then
+    printf '==== makegen: %s takes over %s from %s, which is gone\n' "$_mg_id" "$_mg_lock" \
+      "${_mg_holder_says:-an attempt that recorded nothing}" >>"$_mg_log"
+  fi
 }
 
 # makegen_destinations: the outputs makegen_prepare found on another filesystem than the
@@ -436,7 +445,7 @@ makegen_blocked() {
   local reason=$1
   # Whatever this instance made before was made from inputs that are not current any more:
   # its success no longer counts, so nothing downstream may use its outputs.
-  makegen_remove_markers '.ok-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'
+  makegen_remove_markers "$_mg_ok"
   makegen_now
   makegen_marker blocked "$_mg_state/$_mg_key.blocked" "finished=$_mg_now" "host=$_mg_host" \
     "job=$_mg_job" "reason=$reason"
@@ -533,18 +542,13 @@ makegen_listfile() {
 }
 
 # makegen_cpu_ms: the CPU time (user + system) of this shell's ended children, in ms, into
-# _mg_cpu (`times`, a builtin, prints it as its second line: 0m1.250s 0m0.040s).
+# _mg_cpu: cutime and cstime of /proc/self/stat, in clock ticks (read by a builtin).
 makegen_cpu_ms() {
-  local lines=() part total=0 min sec
-  { times; } >"$_mg_tmp/times"
-  mapfile -t lines <"$_mg_tmp/times"
-  for part in ${lines[1]:-}; do
-    min=${part%%m*} sec=${part#*m}
-    sec=${sec%s}
-    # seconds with three decimals, as a whole number of ms
-    total=$((total + min * 60000 + 10#${sec%.*} * 1000 + 10#${sec#*.}))
-  done
-  _mg_cpu=$total
+  local stat
+  read -r stat <"/proc/$BASHPID/stat" 2>/dev/null || stat=
+  stat=${stat##*) }
+  read -r -a stat <<<"$stat"
+  _mg_cpu=$(((${stat[13]:-0} + ${stat[14]:-0}) * 10))
 }
 
 # makegen_execute: run makegen_command with the spec's environment; trace it to the log. A
@@ -638,7 +642,9 @@ makegen_command_shell() {
     # Peak RSS needs the command's own process under GNU time: a new bash that reads this
     # shell's variables and functions from a file (about two programs more, so not inside a
     # group, where an instance costs a few milliseconds in all).
-    { declare -p "${!_mg_@}"; declare -f; } >"$_mg_tmp/command.sh" 2>/dev/null
+    { declare -p "${!_mg_@}"
+      declare -f makegen_command_run makegen_command makegen_user_setup makegen_user_cleanup
+    } >"$_mg_tmp/command.sh" 2>/dev/null
     local rc=0 line
     /usr/bin/time -f 'max_rss_kb=%M' -o "$_mg_tmp/usage" bash -c 'source "$1" 2>/dev/null; makegen_command_run' \
       makegen "$_mg_tmp/command.sh" || rc=$?
@@ -748,7 +754,14 @@ makegen_finish() {
   makegen_now
   # The end marker repeats the start (the lock's text), so status reads one file per
   # finished instance.
-  makegen_end ok "$_mg_ok" "finished=$_mg_now" "exit=0" "attempt=$_mg_attempt" "${_mg_usage[@]}"
+  # The success marker is made whole by one write, only if it does not exist (no program): it
+  # repeats the lock's text, so status reads one file. The lock stays, let go: an end marker
+  # newer than it says so, and job.sh removes the element's let-go locks at once when it ends.
+  local text
+  printf -v text '%s\n' "finished=$_mg_now" "exit=0" "attempt=$_mg_attempt" "${_mg_usage[@]}"
+  makegen_step marker.ok "writing the success marker $_mg_ok"
+  makegen_create "$_mg_ok" "$_mg_mine$text" || makegen_fail 1 "cannot write the success marker $_mg_ok"
+  _mg_held=
   # Done: nothing from here on (a signal, a log line that cannot be written) makes it a failure.
   trap - ERR HUP INT TERM USR1 USR2 XCPU
   set +e

@@ -65,9 +65,23 @@ scratch=${TMPDIR:-/tmp}
 scratch=$scratch/makegen-job.$$.$RANDOM$RANDOM
 export MAKEGEN_WRAPPER_TRACE=$scratch.trace MAKEGEN_REPORT=$scratch.report
 decision=$scratch.decision
-_mg_prepared=()
+_mg_prepared=() released=()
+# At the end, one program removes the scratch files, the element's temporary folders and the
+# locks its instances let go when they succeeded (each still this job's, its holder ended:
+# one taken over since by another attempt is left alone).
 makegen_job_exit() {
-  rm -rf "$MAKEGEN_WRAPPER_TRACE" "$MAKEGEN_REPORT" "$decision" "${_mg_prepared[@]}"
+  local lock line host pid job gone=()
+  for lock in "${released[@]}"; do
+    [[ -r $lock ]] || continue
+    host= pid= job=
+    while IFS= read -r line; do
+      case $line in host=*) host=${line#host=} ;; pid=*) pid=${line#pid=} ;; job=*) job=${line#job=} ;; esac
+    done <"$lock" 2>/dev/null || continue
+    if [[ $host == "${HOSTNAME:-}" && $job == "${MAKEGEN_JOB_ID:-}" ]] && ! kill -0 "$pid" 2>/dev/null; then
+      gone+=("$lock")
+    fi
+  done
+  rm -rf "$MAKEGEN_WRAPPER_TRACE" "$MAKEGEN_REPORT" "$decision" "${_mg_prepared[@]}" "${gone[@]}"
 }
 trap makegen_job_exit EXIT
 set -C
@@ -154,7 +168,7 @@ for ((n = 0; n < ${#lines[@]}; n++)); do
   report=
   if [[ -s $MAKEGEN_REPORT ]]; then read -r report _ <"$MAKEGEN_REPORT"; fi
   case $report in
-    ran) ran=$((ran + 1)) ;;
+    ran) ran=$((ran + 1)) released+=("$_mg_lock") ;;
     up-to-date) ;;
     blocked) blocked=$((blocked + 1)) ;;
     failed) failed=$((failed + 1)) ;;

@@ -46,4 +46,9 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   source "$MAKEGEN_BUILD/jobs/lib.sh"
   makegen_task_values
   makegen_task_instance "$@"
+  # Alone (run by its task Makefile): let go of the lock at once.
+  if [[ -e $_mg_lock ]] && makegen_lock_released; then
+    makegen_holder
+    if [[ $_mg_holder_pid == "$BASHPID" ]]; then rm -f "$_mg_lock"; fi
+  fi
 fi
