@@ -282,7 +282,7 @@ EXPECTED = {"res/a.txt": "".join(f"{i}\n" for i in range(1, 20001)),
 # The steps of lib.sh, in the order a run passes them (makegen_step IDs); before `markers` the
 # attempt does not hold the lock yet (the lock is the start marker), so it must record nothing.
 STEPS = ["setup", "destinations", "lock", "markers", "command", "publish.check", "publish.folders",
-         "publish.0", "publish.1", "publish.2", "marker.ok", "marker.ok.rename"]
+         "publish.0", "publish.1", "publish.2", "marker.ok"]
 UNLOCKED = {"setup", "destinations", "lock"}
 
 
