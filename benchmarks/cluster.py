@@ -22,9 +22,12 @@ submitting process has ended), then, with the flag removed, the resumption: `mak
 
 Jobs are named so that this script can find and cancel its own and no one else's: makegen's
 pipeline is `cbench` (jobs `mg_cbench_*`), Snakemake's jobs get --slurm-jobname-prefix
-`cbsnk`. Before measuring, the clusters get a site's limits (SLURM MaxArraySize 1001, Grid
-Engine max_aj_tasks 75000), and afterwards the test suite's (`make schedulers`), unless
---keep-limits. Before each run the script waits while someone's pytest is running.
+`cbsnk`. makegen's runs want a site's array limits (SLURM MaxArraySize 1001, Grid Engine
+max_aj_tasks 75000), the test suite the small ones of `make schedulers` (its split-array
+tests assert them): before each run the script waits (--wait-limit) while someone's pytest
+runs, sets the site limits only when nobody's does, gives the test limits back as soon as
+one is seen, and at the end (benchmarks/schedulers.py `Limits`; --keep-limits: never
+touch them). Each row records the limits in force and what else ran.
 
 Results go to --workdir/cluster-results.json (merged: a later invocation replaces the rows
 it measures and keeps the others); --report prints them without measuring.
@@ -50,15 +53,12 @@ from measure import METHOD, Child, clean_env, spawn, tool, version
 from schedulers import (
     STATUS_COMMANDS,
     SUBMIT_COMMANDS,
+    Limits,
     cancel_ours,
     client_env,
     count_calls,
-    limits,
     others_testing,
     our_jobs,
-    restore_test_limits,
-    set_site_limits,
-    wait_for_quiet,
     with_shims,
     write_shims,
 )
@@ -280,8 +280,8 @@ def bench_makegen(ctx: Context, scheduler: str, n: int, group: int, fail: bool) 
     row: dict[str, Any] = {"tool": "makegen", "scheduler": scheduler, "n": n, "group": group,
                            "case": "fail" if fail else "run",
                            "command": " ".join(makegen_argv("makegen", scheduler, group)[1:])}
-    run = Run(makegen_argv(ctx.makegen, scheduler, group), folder, "submit", scheduler,
-              MAKEGEN_PREFIX, ctx.env, ctx.shims)
+    run = ctx.start(makegen_argv(ctx.makegen, scheduler, group), folder, "submit", scheduler,
+                    MAKEGEN_PREFIX)
     finished = run.watch(ctx.makegen_timeout, need_output=not fail)
     record(run, row, finished, ctx.makegen_timeout)
     row["arrays"] = sum(run.calls()["submit"].get(c, 0) for c in SUBMIT_COMMANDS)
@@ -291,8 +291,8 @@ def bench_makegen(ctx: Context, scheduler: str, n: int, group: int, fail: bool) 
             not (folder / "results" / "c" / f"{failing_sample(n)}.txt").exists()
         row["failure_blocked_gather"] = blocked
         (folder / "flags" / f"fail-{failing_sample(n)}").unlink()
-        again = Run(makegen_argv(ctx.makegen, scheduler, group, missing=True), folder, "resume",
-                    scheduler, MAKEGEN_PREFIX, ctx.env, ctx.shims)
+        again = ctx.start(makegen_argv(ctx.makegen, scheduler, group, missing=True), folder, "resume",
+                          scheduler, MAKEGEN_PREFIX)
         resumed = again.watch(ctx.makegen_timeout, need_output=True)
         row["resume"] = {"finished": resumed, "wall_to_output_s": again.output_s,
                          "instances_submitted": submitted_instances(again.child.log),
@@ -310,14 +310,14 @@ def bench_snakemake(ctx: Context, n: int, fail: bool) -> dict[str, Any]:
     row: dict[str, Any] = {"tool": "snakemake", "scheduler": "slurm", "n": n, "group": None,
                            "case": "fail" if fail else "run",
                            "command": " ".join(["snakemake", *SNAKEMAKE_FLAGS])}
-    run = Run(argv, folder, "submit", "slurm", SNAKEMAKE_PREFIX, ctx.env, ctx.shims)
+    run = ctx.start(argv, folder, "submit", "slurm", SNAKEMAKE_PREFIX)
     finished = run.watch(ctx.snakemake_timeout, need_output=not fail)
     record(run, row, finished, ctx.snakemake_timeout)
     row["jobs_submitted"] = run.calls()["submit"].get("sbatch", 0)
     if fail and finished:
         row["failure_blocked_gather"] = not (folder / "results" / "all.txt").exists()
         (folder / "flags" / f"fail-{failing_sample(n)}").unlink()
-        again = Run(argv, folder, "resume", "slurm", SNAKEMAKE_PREFIX, ctx.env, ctx.shims)
+        again = ctx.start(argv, folder, "resume", "slurm", SNAKEMAKE_PREFIX)
         resumed = again.watch(ctx.snakemake_timeout, need_output=True)
         row["resume"] = {"finished": resumed, "wall_to_output_s": again.output_s,
                          "jobs_submitted": again.calls()["submit"].get("sbatch", 0),
@@ -334,6 +334,11 @@ class Context:
         self.env = client_env(clean_env())
         self.shims = self.workdir / "shims"
         self.shimmed = write_shims(self.shims, self.env)
+        self.running: Optional[Run] = None  # stopped (and its jobs cancelled) on an interrupt
+
+    def start(self, argv: list[str], folder: Path, label: str, scheduler: str, prefix: str) -> Run:
+        self.running = Run(argv, folder, label, scheduler, prefix, self.env, self.shims)
+        return self.running
 
 
 # -- report ------------------------------------------------------------------------------
@@ -438,19 +443,19 @@ def has_group(makegen: str) -> bool:
 
 
 def plan(args: argparse.Namespace, grouping: bool, snakemake: bool) -> list[tuple[str, str, int, int, bool]]:
-    """(tool, scheduler, n, group, fail) in the order measured: short runs first."""
-    todo: list[tuple[str, str, int, int, bool]] = []
+    """(tool, scheduler, n, group, fail) in the order measured: makegen's runs (which want the
+    site limits) first, short ones first, then Snakemake's (which do not care)."""
     groups = [g for g in args.groups if g == 1 or grouping]
+    todo: list[tuple[str, str, int, int, bool]] = []
     for n in sorted(args.sizes):
-        for scheduler in args.schedulers:
-            todo += [("makegen", scheduler, n, g, False) for g in groups]
-            if scheduler == "slurm" and snakemake:
-                todo.append(("snakemake", "slurm", n, 0, False))
+        todo += [("makegen", s, n, g, False) for s in args.schedulers for g in groups]
         if n == min(args.sizes) and args.fail_size:
-            for scheduler in args.schedulers:
-                todo += [("makegen", scheduler, args.fail_size, g, True) for g in groups]
-                if scheduler == "slurm" and snakemake:
-                    todo.append(("snakemake", "slurm", args.fail_size, 0, True))
+            todo += [("makegen", s, args.fail_size, g, True) for s in args.schedulers for g in groups]
+    if snakemake and "slurm" in args.schedulers:
+        for n in sorted(args.sizes):
+            todo.append(("snakemake", "slurm", n, 0, False))
+            if n == min(args.sizes) and args.fail_size:
+                todo.append(("snakemake", "slurm", args.fail_size, 0, True))
     return todo
 
 
@@ -500,38 +505,31 @@ def main(argv: Optional[list[str]] = None) -> int:
     print(f"sbatch    {sbatch.stdout.strip() or '?'}; qsub: Son of Grid Engine (scripts/cluster)")
     print(f"grouping  {'yes' if grouping else 'no: makegen submit has no --group; group > 1 not run'}")
     print(f"peak RSS  {METHOD}; shims for {', '.join(ctx.shimmed)} in {ctx.shims}", flush=True)
-    changed = False
+    limits = Limits(REPO, ctx.env, manage=not args.keep_limits)
     try:
-        if not args.keep_limits:
-            if not args.no_wait:
-                wait_for_quiet(args.wait_limit, "(before setting the site limits)")
-            set_site_limits(REPO, ctx.env)
-            changed = True
-        print(f"limits    {limits(ctx.env)}", flush=True)
         for tool_name, scheduler, n, group, fail in plan(args, grouping, snakemake is not None):
-            if not args.no_wait:
-                wait_for_quiet(args.wait_limit)
+            # Only makegen's arrays care about the array limits; Snakemake submits single jobs.
+            in_force = limits.for_run(0 if args.no_wait else args.wait_limit, tool_name == "makegen")
             label = f"{scheduler} {tool_name} N={n}" + (f" group {group}" if tool_name == "makegen" else "")
-            print(f"{label}{' (one c fails)' if fail else ''} ...", flush=True)
+            print(f"{label}{' (one c fails)' if fail else ''}; limits: {in_force} ...", flush=True)
             others, load_before = len(others_testing()), os.getloadavg()[0]
             if tool_name == "makegen":
                 row = bench_makegen(ctx, scheduler, n, group, fail)
             else:
                 row = bench_snakemake(ctx, n, fail)
             # The machine is shared: say what else ran (pytest processes, load average).
-            row.update(others_pytest=others, load_before=round(load_before, 2),
+            row.update(limits=in_force, others_pytest=others, load_before=round(load_before, 2),
                        load_after=round(os.getloadavg()[0], 2))
             results[key(row)] = row
             save(results_path, results)
             print(f"  {readable([row])}", flush=True)
     finally:
+        if ctx.running is not None:
+            ctx.running.stop()
         for scheduler in args.schedulers:
             cancel_ours(scheduler, MAKEGEN_PREFIX, ctx.env)
         cancel_ours("slurm", SNAKEMAKE_PREFIX, ctx.env)
-        if changed:
-            wait_for_quiet(args.wait_limit, "(before restoring the test limits)")
-            restore_test_limits(REPO, ctx.env)
-            print(f"restored  {limits(ctx.env)}", flush=True)
+        limits.test()
     print(f"results in {results_path}")
     if args.markdown:
         print(markdown(ordered(results)))

@@ -199,3 +199,33 @@ def wait_for_quiet(limit_s: float, say: str = "") -> bool:
             return False
         print(f"  waiting: a test suite is running ({busy[0][:80]}) {say}", flush=True)
         time.sleep(15)
+
+
+class Limits:
+    """The clusters' array limits, switched between the test suite's (`make schedulers`) and
+    a site's, yielding to other people's test runs: the test suite needs the small limits
+    (its split-array tests assert them), so the site limits are set only while no pytest
+    runs, and given back as soon as one is seen."""
+
+    def __init__(self, repo: Path, env: dict[str, str], manage: bool) -> None:
+        self.repo, self.env, self.manage = repo, env, manage
+        self.site = False
+
+    def for_run(self, wait_s: float, want_site: bool) -> str:
+        """Set what the next run needs, if nobody is testing (waiting up to wait_s); the
+        limits in force, as text."""
+        if self.manage:
+            if others_testing():
+                self.test()
+            quiet = wait_for_quiet(wait_s)
+            if want_site and quiet and not self.site:
+                set_site_limits(self.repo, self.env)
+                self.site = True
+            elif not want_site or not quiet:
+                self.test()
+        return limits(self.env)
+
+    def test(self) -> None:
+        if self.site:
+            restore_test_limits(self.repo, self.env)
+            self.site = False
