@@ -39,6 +39,7 @@ it measures and keeps the others); --report prints them without measuring.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -184,6 +185,7 @@ class Run:
         self.output_s: Optional[float] = None
         self.exit_s: Optional[float] = None
         self.queue_empty_s: Optional[float] = None
+        self.peak_before_stop_kib = 0
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.child.start
@@ -213,15 +215,22 @@ class Run:
             time.sleep(0.2)
 
     def stop(self) -> None:
+        """SIGTERM to the command (not to GNU time, so that it still writes the peak RSS),
+        SIGKILL 20 s later; then cancel the run's jobs."""
         if self.child.poll() is None:
-            os.kill(self.child.proc.pid, signal.SIGTERM)
+            top = self.child.proc.pid
+            inner = _children(top) or [top]
+            self.peak_before_stop_kib = max(_vm_hwm_kib(p) for p in inner)
+            for pid in inner:
+                _signal(pid, signal.SIGTERM)
             for _ in range(100):
                 if self.child.poll() is not None:
                     break
                 time.sleep(0.2)
             else:
                 # Snakemake may wait for ever for jobs it lost track of (see the notes).
-                os.kill(self.child.proc.pid, signal.SIGKILL)
+                for pid in [*inner, top]:
+                    _signal(pid, signal.SIGKILL)
                 self.child.poll(block=True)
         cancel_ours(self.scheduler, self.prefix, self.plain_env)
 
@@ -231,7 +240,31 @@ class Run:
 
     def rss_mib(self) -> Optional[float]:
         sample = self.child.sample
-        return round(sample.rss_mib, 1) if sample is not None and sample.rss_kib > 0 else None
+        kib = sample.rss_kib if sample is not None and sample.rss_kib > 0 else self.peak_before_stop_kib
+        return round(kib / 1024, 1) if kib > 0 else None
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _vm_hwm_kib(pid: int) -> int:
+    """The peak resident set so far of a running process (VmHWM), 0 when unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _signal(pid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, sig)
 
 
 def record(run: Run, row: dict[str, Any], finished: bool, limit_s: float) -> dict[str, Any]:
@@ -445,12 +478,13 @@ def has_group(makegen: str) -> bool:
 def plan(args: argparse.Namespace, grouping: bool, snakemake: bool) -> list[tuple[str, str, int, int, bool]]:
     """(tool, scheduler, n, group, fail) in the order measured: makegen's runs (which want the
     site limits) first, short ones first, then Snakemake's (which do not care)."""
-    groups = [g for g in args.groups if g == 1 or grouping]
+    groups = [] if args.skip_makegen else [g for g in args.groups if g == 1 or grouping]
     todo: list[tuple[str, str, int, int, bool]] = []
     for n in sorted(args.sizes):
         todo += [("makegen", s, n, g, False) for s in args.schedulers for g in groups]
         if n == min(args.sizes) and args.fail_size:
             todo += [("makegen", s, args.fail_size, g, True) for s in args.schedulers for g in groups]
+    # A Snakemake run keeps its process alive for the whole run: minutes at N = 30 already.
     if snakemake and "slurm" in args.schedulers:
         for n in sorted(args.sizes):
             todo.append(("snakemake", "slurm", n, 0, False))
@@ -467,6 +501,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help="makegen --group values (default 1,50; >1 only when makegen submit has --group)")
     parser.add_argument("--schedulers", default="slurm,sge", help="slurm, sge or both (default)")
     parser.add_argument("--skip-snakemake", action="store_true")
+    parser.add_argument("--skip-makegen", action="store_true",
+                        help="Snakemake only (its runs do not need the site limits)")
     parser.add_argument("--fail-size", type=int, default=10,
                         help="N of the failure case (0: none; default 10)")
     parser.add_argument("--makegen-timeout", type=float, default=600, help="seconds per makegen run")

@@ -182,10 +182,13 @@ def limits(env: dict[str, str]) -> str:
 
 
 def others_testing() -> list[str]:
-    """Command lines of pytest processes (someone's test suite is using the clusters)."""
+    """Command lines of pytest processes that may use the clusters: every one but those run
+    with --ignore=tests/cluster (only tests/cluster submits to them), and the jobs of
+    someone's test (their scripts name /tmp/pytest-of-...)."""
     result = subprocess.run(["pgrep", "-af", "pytest"], capture_output=True, text=True, check=False)
     me = str(os.getpid())
-    return [line for line in result.stdout.splitlines() if line.split(" ")[0] != me]
+    return [line for line in result.stdout.splitlines()
+            if line.split(" ")[0] != me and "--ignore=tests/cluster" not in line]
 
 
 def wait_for_quiet(limit_s: float, say: str = "") -> bool:
