@@ -391,9 +391,10 @@ def calls_text(calls: dict[str, int]) -> str:
 def wall_text(row: dict[str, Any]) -> str:
     if row["finished"]:
         return f"**{seconds(row['wall_to_output_s'])}**"
-    return (f"not reached in {row['limit_s']:,.0f} s: {row['jobs_done']:,} of {3 * row['n'] + 1:,} "
-            f"jobs done, {row['rate_per_s']} jobs/s, so ≥ {row['extrapolated_wall_s']:,} s "
-            "(extrapolated)")
+    text = f"not reached in {row['limit_s']:,.0f} s: {row['jobs_done']:,} of {3 * row['n'] + 1:,} jobs done"
+    if not row.get("extrapolated_wall_s"):
+        return text
+    return f"{text}, {row['rate_per_s']} jobs/s, so ≥ {row['extrapolated_wall_s']:,} s (extrapolated)"
 
 
 def alive_text(row: dict[str, Any]) -> str:

@@ -191,17 +191,25 @@ def others_testing() -> list[str]:
             if line.split(" ")[0] != me and "--ignore=tests/cluster" not in line]
 
 
-def wait_for_quiet(limit_s: float, say: str = "") -> bool:
-    """Wait (up to limit_s) until no pytest runs; False when one still runs."""
+def wait_for_quiet(limit_s: float, say: str = "", settle_s: float = 15) -> bool:
+    """Wait (up to limit_s) until no pytest has run for settle_s (test suites start one
+    pytest after another); False when one still runs."""
     deadline = time.monotonic() + limit_s
+    quiet_since: Optional[float] = None
     while True:
         busy = others_testing()
-        if not busy:
+        now = time.monotonic()
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        if quiet_since is not None and (now - quiet_since >= settle_s or limit_s == 0):
             return True
-        if time.monotonic() >= deadline:
+        if now >= deadline:
             return False
-        print(f"  waiting: a test suite is running ({busy[0][:80]}) {say}", flush=True)
-        time.sleep(15)
+        if busy:
+            print(f"  waiting: a test suite is running ({busy[0][:80]}) {say}", flush=True)
+        time.sleep(5)
 
 
 class Limits:
