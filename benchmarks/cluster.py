@@ -340,18 +340,19 @@ def bench_snakemake(ctx: Context, n: int, fail: bool) -> dict[str, Any]:
     if fail:
         (folder / "flags" / f"fail-{failing_sample(n)}").touch()
     argv = [ctx.snakemake, *SNAKEMAKE_FLAGS, "-s", "Snakefile"]
+    limit_s = 1800.0 if n in ctx.snakemake_full else ctx.snakemake_timeout
     row: dict[str, Any] = {"tool": "snakemake", "scheduler": "slurm", "n": n, "group": None,
                            "case": "fail" if fail else "run",
                            "command": " ".join(["snakemake", *SNAKEMAKE_FLAGS])}
     run = ctx.start(argv, folder, "submit", "slurm", SNAKEMAKE_PREFIX)
-    finished = run.watch(ctx.snakemake_timeout, need_output=not fail)
-    record(run, row, finished, ctx.snakemake_timeout)
+    finished = run.watch(limit_s, need_output=not fail)
+    record(run, row, finished, limit_s)
     row["jobs_submitted"] = run.calls()["submit"].get("sbatch", 0)
     if fail and finished:
         row["failure_blocked_gather"] = not (folder / "results" / "all.txt").exists()
         (folder / "flags" / f"fail-{failing_sample(n)}").unlink()
         again = ctx.start(argv, folder, "resume", "slurm", SNAKEMAKE_PREFIX)
-        resumed = again.watch(ctx.snakemake_timeout, need_output=True)
+        resumed = again.watch(limit_s, need_output=True)
         row["resume"] = {"finished": resumed, "wall_to_output_s": again.output_s,
                          "jobs_submitted": again.calls()["submit"].get("sbatch", 0),
                          "calls": again.calls()}
@@ -364,6 +365,7 @@ class Context:
         self.makegen, self.snakemake = makegen, snakemake
         self.makegen_timeout: float = args.makegen_timeout
         self.snakemake_timeout: float = args.snakemake_timeout
+        self.snakemake_full: list[int] = args.snakemake_full
         self.env = client_env(clean_env())
         self.shims = self.workdir / "shims"
         self.shimmed = write_shims(self.shims, self.env)
@@ -404,31 +406,41 @@ def alive_text(row: dict[str, Any]) -> str:
     return f"{seconds(alive)} s" + (" (the whole run)" if row["tool"] == "snakemake" else "")
 
 
+def limit_text(row: dict[str, Any]) -> str:
+    """The array limit the run met: MaxArraySize (SLURM) or max_aj_tasks (Grid Engine)."""
+    name = "MaxArraySize" if row["scheduler"] == "slurm" else "max_aj_tasks"
+    for part in str(row.get("limits", "")).split(", "):
+        if part.startswith(name):
+            return f"{part.split()[-1]}"
+    return "?"
+
+
 def markdown(rows: list[dict[str, Any]]) -> str:
     runs = [r for r in rows if r["case"] == "run"]
     fails = [r for r in rows if r["case"] == "fail"]
-    out = ["| scheduler | tool | N | jobs (3N+1) | group | wall to all.txt (s) | submitting process "
-           "lives | peak RSS (MiB) | scheduler calls by the submitter | status queries | "
+    out = ["| scheduler (array limit) | tool | N | jobs (3N+1) | group | wall to all.txt (s) | "
+           "submitting process lives | peak RSS (MiB) | scheduler calls by the submitter | status queries | "
            "calls from inside jobs | queue empty at (s) |",
            "| --- | --- | ---: | ---: | ---: | --- | --- | ---: | --- | ---: | --- | ---: |"]
     for r in runs:
         submit = r["calls"]["submit"]
         status = sum(submit.get(c, 0) for c in STATUS_COMMANDS)
-        out.append(f"| {r['scheduler']} | {r['tool']} | {r['n']:,} | {3 * r['n'] + 1:,} | "
+        out.append(f"| {r['scheduler']} ({limit_text(r)}) | {r['tool']} | {r['n']:,} | {3 * r['n'] + 1:,} | "
                    f"{r['group'] or '–'} | {wall_text(r)} | {alive_text(r)} | {r['rss_mib'] or '–'} | "
                    f"{calls_text(submit)} | {status:,} | {calls_text(r['calls']['job'])} | "
                    f"{seconds(r['queue_empty_s'])} |")
     if fails:
-        out += ["", "| scheduler | tool | N | group | one c fails: queue empty at (s) | submitting "
-                "process ended at (s) | all.txt held back | resumption | jobs it submits | "
+        out += ["", "| scheduler (array limit) | tool | N | group | one c fails: queue empty at (s) | "
+                "submitting process ended at (s) | all.txt held back | resumption | jobs it submits | "
                 "resumption: wall to all.txt (s) |",
                 "| --- | --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |"]
         for r in fails:
             resume = r.get("resume") or {}
             jobs = resume.get("instances_submitted", resume.get("jobs_submitted"))
             what = ("makegen submit --missing" if r["tool"] == "makegen" else "snakemake again")
-            out.append(f"| {r['scheduler']} | {r['tool']} | {r['n']:,} | {r['group'] or '–'} | "
-                       f"{seconds(r['queue_empty_s'])} | {seconds(r['submitter_alive_s'])} | "
+            out.append(f"| {r['scheduler']} ({limit_text(r)}) | {r['tool']} | {r['n']:,} | "
+                       f"{r['group'] or '–'} | {seconds(r['queue_empty_s'])} | "
+                       f"{seconds(r['submitter_alive_s'])} | "
                        f"{'yes' if r.get('failure_blocked_gather') else 'no'} | `{what}` | "
                        f"{'–' if jobs is None else jobs} | {seconds(resume.get('wall_to_output_s'))} |")
     return "\n".join(out)
@@ -507,7 +519,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--fail-size", type=int, default=10,
                         help="N of the failure case (0: none; default 10)")
     parser.add_argument("--makegen-timeout", type=float, default=600, help="seconds per makegen run")
-    parser.add_argument("--snakemake-timeout", type=float, default=300, help="seconds per Snakemake run")
+    parser.add_argument("--snakemake-timeout", type=float, default=300,
+                        help="seconds per Snakemake run (default 300), except at --snakemake-full")
+    parser.add_argument("--snakemake-full", type=parse_list, default=[10, 30],
+                        help="N at which Snakemake runs to the end (at most 1800 s); default 10,30")
     parser.add_argument("--workdir", type=Path, default=HERE / "work" / "cluster")
     parser.add_argument("--keep-limits", action="store_true",
                         help="leave the clusters' array limits as they are (no restart, no restore)")
