@@ -1,6 +1,7 @@
 # makegen's own tasks. Two commands do all set-up on a fresh clone:
 #   make demo   build a virtualenv, install makegen, compile and run the example pipeline
-#   make test   the same virtualenv, the schedulers the tests need, then ruff, mypy, pytest
+#   make test   the same virtualenv, the schedulers and the browser the tests need, then ruff,
+#               mypy, pytest
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 JOBS ?= 2
 
-.PHONY: demo test lint unit bench clean schedulers golden
+.PHONY: demo test lint unit bench clean schedulers browser golden
 
 # The demo needs makegen alone; the tests add the dev extra (pytest, ruff, mypy, build, ...).
 $(STAMP): pyproject.toml setup.py
@@ -45,7 +46,12 @@ schedulers:
 	MAKEGEN_SGE_MAX_AJ_TASKS=5 bash scripts/cluster/sge-up.sh
 	MAKEGEN_SLURM_MAX_ARRAY_SIZE=6 bash scripts/cluster/slurm-up.sh
 
-test: $(DEV_STAMP) lint schedulers unit
+# Headless Chromium for the report's browser tests (tests/test_report_browser.py): apt-get
+# install as root, or nothing when it is there. A test that finds no chromium fails.
+browser:
+	bash scripts/chromium.sh
+
+test: $(DEV_STAMP) lint schedulers browser unit
 
 # Speed and memory (docs/benchmarks.md): installs the bench extra (snakemake and its SLURM
 # executor) for the comparisons. cluster.py starts the test clusters with a site's array
@@ -55,6 +61,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/compile.py --markdown
 	$(BIN)/python benchmarks/node_overhead.py --markdown
 	$(BIN)/python benchmarks/status.py
+	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/cluster.py --markdown
 
 clean:

@@ -22,10 +22,16 @@ RSS of the largest process, by GNU time when installed: benchmarks/measure.py), 
                       (the task Makefile without the wrapper; for the breakdown)
     makegen job.sh    the wrapper loop above, output folder removed first (every instance runs)
     up to date        the wrapper loop again with everything done (make decides nothing to do)
+    grouped           bash build/jobs/job.sh --group N build MANIFEST 1: ONE array element
+                      that runs the N instances one after another (`group = N`), all run
+    grouped, up to date  the same element again: make decides each instance, nothing runs
 
 and reports ms per instance for each, and makegen's overhead per instance: job.sh minus
-the bash -c loop (a scheduler starts at least a shell per job anyway) and job.sh minus the
-plain loop.
+the bash -c loop (a scheduler starts at least a shell per job anyway), job.sh minus the
+plain loop, and, inside a group, what makegen adds to an instance that runs on top of make
+itself: grouped minus grouped-up-to-date (make and its decision for each instance are in
+both).
+
 
 Python standard library only; makegen and bash run as subprocesses.
 
@@ -73,6 +79,9 @@ BASH_C = ('n=$1 dir=$2; mkdir -p "$dir"; for ((i = 1; i <= n; i++)); do '
 JOB_SH = ('build=$1 manifest=$2 n=$3; for ((i = 1; i <= n; i++)); do '
           'bash "$build/jobs/job.sh" "$build" "$manifest" "$i" || { echo "job.sh index $i: exit $?" >&2; '
           'exit 1; }; done')
+# One array element that runs every instance: job.sh --group N.
+GROUP = ('build=$1 manifest=$2 n=$3; bash "$build/jobs/job.sh" --group "$n" "$build" "$manifest" 1 '
+         '|| { echo "job.sh --group $n: exit $?" >&2; exit 1; }')
 DIRECT = ('build=$1 manifest=$2; while read -r task arg; do '
           'make -r -s -f "$build/tasks/$task.mk" "$arg" || { echo "make $task $arg: exit $?" >&2; exit 1; }; '
           'done < "$manifest"')
@@ -168,6 +177,9 @@ def bench(makegen: str, folder: Path, n: int, repeat: int) -> list[Measure]:
     job = Measure("makegen job.sh (all run)",
                   f"for i ...; do bash build/jobs/job.sh build {rel_manifest} $i; done", n)
     again = Measure("makegen job.sh (up to date)", "the same loop again, nothing to do", n)
+    group = Measure("job.sh --group N (all run)",
+                    f"bash build/jobs/job.sh --group {n} build {rel_manifest} 1 (one element)", n)
+    group_again = Measure("job.sh --group N (up to date)", "the same element again, nothing to do", n)
     for i in range(repeat):
         shutil.rmtree(scratch, ignore_errors=True)
         plain.runs.append(timed(PLAIN, [str(n), "scratch"], folder, folder / f"plain-{i + 1}.log"))
@@ -198,7 +210,22 @@ def bench(makegen: str, folder: Path, n: int, repeat: int) -> list[Measure]:
             raise BenchError(f"job.sh with everything up to date re-ran {ran_count(log)} instances, "
                              f"see {log}")
         progress(again)
-    return [plain, bash_c, direct, job, again]
+
+        shutil.rmtree(results, ignore_errors=True)
+        log = folder / f"group-{i + 1}.log"
+        group.runs.append(timed(GROUP, ["build", rel_manifest, str(n)], folder, log))
+        check_outputs(results, names)
+        if ran_count(log) != n:
+            raise BenchError(f"job.sh --group: {ran_count(log)} of {n} instances ran, see {log}")
+        progress(group)
+
+        log = folder / f"group-again-{i + 1}.log"
+        group_again.runs.append(timed(GROUP, ["build", rel_manifest, str(n)], folder, log))
+        if ran_count(log) != 0:
+            raise BenchError(f"job.sh --group with everything up to date re-ran {ran_count(log)} "
+                             f"instances, see {log}")
+        progress(group_again)
+    return [plain, bash_c, direct, job, again, group, group_again]
 
 
 def readable(measures: list[Measure]) -> str:
@@ -220,6 +247,9 @@ def overheads(measures: list[Measure]) -> list[str]:
         f"makegen overhead per instance (job.sh - plain loop):   {job.ms - plain.ms:.3f} ms",
         f"of which the wrapper job.sh (job.sh - make -f directly): {job.ms - direct.ms:.3f} ms",
         f"up-to-date check per instance (job.sh, nothing to do):  {again.ms:.3f} ms",
+        f"inside a group, per instance that runs, on top of make:  "
+        f"{by['job.sh --group N (all run)'].ms - by['job.sh --group N (up to date)'].ms:.3f} ms "
+        f"(grouped all run - grouped up to date)",
     ]
 
 

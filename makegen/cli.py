@@ -236,13 +236,30 @@ def status(
         raise MakegenError(f"--stale-after {stale_after!r} is not a duration", key="--stale-after",
                            hint='write it like "24h", "90m" or "2d"')
     folder = _build_dir(build_dir)
-    report = load_status(folder.resolve(), str(folder), limit, details=as_json)
+    report = load_status(folder.resolve(), str(folder), limit, details=as_json or why)
     if as_json:
         typer.echo(to_json(report), nl=False)
     elif why:
         typer.echo(to_why(report, str(folder)), nl=False)
     else:
         typer.echo(to_text(report, time.time(), str(folder)), nl=False)
+
+
+@app.command()
+@handled
+def report(
+    build_dir: Optional[Path] = BUILD_ARG,
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", help="The HTML file (default: report.html beside the build folder)."),
+) -> None:
+    """Write one self-contained HTML page: states, resource use, timeline, task graph, failures."""
+    from .report.html import make_report
+
+    folder = _build_dir(build_dir)
+    target = output if output is not None else folder.resolve().parent / "report.html"
+    view = make_report(folder.resolve(), str(folder), target)
+    typer.echo(f"wrote {target}: {_count(view.total, 'instance')} in {_count(len(view.tasks), 'task')}, "
+               f"{len(view.failures) + view.more_failures} failed or stale")
 
 
 @app.command()
@@ -327,14 +344,15 @@ def clean(
 def submit(
     build_dir: Optional[Path] = BUILD_ARG,
     backend: str = typer.Option(..., "--backend", help=backend_help()),
-    print_script: bool = typer.Option(False, "--print", help="Write the submission script to stdout."),
+    print_script: bool = typer.Option(
+        False, "--print", help="Write the submission script (azure: the job and task JSON) to stdout."),
     missing: bool = typer.Option(False, "--missing", help="Only what is not done, and its downstream."),
     sample: Optional[int] = typer.Option(None, "--sample", min=1,
                                          help="The first N instances of each task."),
     throttle: Optional[int] = typer.Option(None, "--throttle", min=1,
                                            help="At most N tasks of an array at once."),
-    queue: Optional[str] = typer.Option(None, "--queue",
-                                        help="Queue (SGE) or partition (SLURM) for every array."),
+    queue: Optional[str] = typer.Option(
+        None, "--queue", help="Queue (SGE), partition (SLURM) or pool (Azure Batch) for every array."),
     account: Optional[str] = typer.Option(None, "--account", help="Project (SGE -P) or account (SLURM)."),
     extra: Optional[list[str]] = typer.Option(None, "--extra",
                                               help="Flags passed to qsub/sbatch as they are."),
@@ -347,11 +365,14 @@ def submit(
         help="Only this task, instance id or pattern of ids (repeatable)."),
     sets: Optional[list[str]] = typer.Option(
         None, "--set", metavar="NAME=VALUE", help="A setting for every job, as make NAME=VALUE."),
+    group: Optional[int] = typer.Option(
+        None, "--group", min=1, metavar="N",
+        help="N instances per array element, one after another (overrides each task's group)."),
 ) -> None:
     """Submit phase by phase: one array job per task per phase, chained by dependencies."""
     from .execute.submit import submit_build
 
-    options = _submit_options(missing, sample, throttle, queue, account, extra, jobs, only, sets)
+    options = _submit_options(missing, sample, throttle, queue, account, extra, jobs, only, sets, group)
     code = submit_build(_build_dir(build_dir), backend, options, print_script, dry_run, array_limit)
     if code:
         raise typer.Exit(code)
@@ -359,10 +380,11 @@ def submit(
 
 def _submit_options(missing: bool, sample: Optional[int], throttle: Optional[int], queue: Optional[str],
                     account: Optional[str], extra: Optional[list[str]], jobs: int,
-                    only: Optional[list[str]], sets: Optional[list[str]]) -> Options:
+                    only: Optional[list[str]], sets: Optional[list[str]],
+                    group: Optional[int] = None) -> Options:
     return Options(missing=missing, sample=sample, throttle=throttle, queue=queue, account=account,
                    extra=tuple(extra or ()), jobs=throttle or jobs, only=tuple(only or ()),
-                   sets=tuple(sets or ()))
+                   sets=tuple(sets or ()), group=group)
 
 
 @app.callback(invoke_without_command=True)

@@ -36,3 +36,17 @@ def _environment() -> jinja2.Environment:
 
 def render(template: str, **context: object) -> str:
     return _environment().get_template(template).render(**context)
+
+
+@lru_cache(maxsize=1)
+def _html_environment() -> jinja2.Environment:
+    """For HTML: every value escaped (markupsafe), `|tojson` safe inside <script>."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resources.files("makegen.rules"))),
+        undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True,
+        trim_blocks=True, lstrip_blocks=True)
+
+
+def render_html(template: str, **context: object) -> str:
+    """An HTML template of rules/, with autoescaping (the text of logs and ids is anyone's)."""
+    return _html_environment().get_template(template).render(**context)

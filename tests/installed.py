@@ -56,7 +56,8 @@ def build_and_install(folder: Path) -> Path:
     _run(sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(source))
     wheel = next(dist.glob("makegen-*.whl"))
     _run(sys.executable, "-m", "venv", str(venv))
-    _run(str(venv / "bin" / "pip"), "install", "--quiet", str(wheel))
+    # With the azure extra, as a user of `submit --backend azure` installs it.
+    _run(str(venv / "bin" / "pip"), "install", "--quiet", f"{wheel}[azure]")
     return venv / "bin" / "makegen"
 
 

@@ -13,7 +13,7 @@ from makegen.execute.backends import BACKENDS
 
 READ_SIDE = ["makegen.state.status", "makegen.state.view", "makegen.state.clean",
              "makegen.execute.run", "makegen.execute.submit", "makegen.execute.local",
-             "makegen.execute.backends"]
+             "makegen.execute.backends", "makegen.report.html", "makegen.report.view"]
 HEAVY = ["networkx", "tomllib", "tomli", "makegen.emit", "makegen.pipeline.load", "makegen.graph",
          "makegen.compiler"]
 

@@ -271,7 +271,7 @@ FAULTY = r"""
 name = "faulty"
 [task.multi]
 outputs = { a = "res/a.txt", b = "res/b.txt", d = "res/d/" }
-run = 'seq 1 20000 > {outputs.a}; if [ -n "${KILL_MID:-}" ]; then kill -KILL $$ $BASHPID; fi; seq 5 30000 > {outputs.b}; seq 1 100 > {outputs.d}/x'
+run = 'seq 1 20000 > {outputs.a}; if [ -n "${KILL_MID:-}" ]; then bash "$KILL_MID" $BASHPID; fi; seq 5 30000 > {outputs.b}; seq 1 100 > {outputs.d}/x'
 """
 
 # What a clean run writes, by output path under results/.
@@ -280,11 +280,34 @@ EXPECTED = {"res/a.txt": "".join(f"{i}\n" for i in range(1, 20001)),
             "res/d/x": "".join(f"{i}\n" for i in range(1, 101))}
 
 # The steps of lib.sh, in the order a run passes them (makegen_step IDs); before `markers` the
-# attempt does not hold the lock yet, so it must record nothing.
-STEPS = ["setup", "lock", "markers", "destinations", "marker.started", "marker.started.rename",
-         "command", "publish.check", "publish.folders", "publish.0", "publish.1", "publish.2", "marker.ok",
-         "marker.ok.rename"]
-UNLOCKED = {"setup", "lock"}
+# attempt does not hold the lock yet (the lock is the start marker), so it must record nothing.
+STEPS = ["setup", "destinations", "lock", "markers", "command", "publish.check", "publish.folders",
+         "publish.0", "publish.1", "publish.2", "marker.ok", "marker.ok.rename"]
+UNLOCKED = {"setup", "destinations", "lock"}
+
+
+# Kills the attempt that runs the command whose pid it is given, as a node's OOM killer or an
+# operator would: the command and every process above it up to the task script (run by make)
+# or the subshell of job.sh that runs the instance, but not job.sh itself.
+KILLER = r"""
+pid=$1 chain=() marked=
+while [[ -r /proc/$pid/cmdline ]]; do
+  cmd=$(tr '\0' ' ' </proc/$pid/cmdline)
+  if [[ $cmd == *jobs/job.sh* || $cmd == *tasks/*.sh* ]]; then
+    marked=$cmd
+  elif [[ -n $marked ]]; then
+    break
+  fi
+  chain+=("$pid")
+  read -r _ _ _ pid _ </proc/$pid/stat
+done
+if [[ $marked == *jobs/job.sh* ]]; then unset 'chain[${#chain[@]}-1]'; fi
+kill -KILL "${chain[@]}"
+"""
+
+
+def _killer(project: Project) -> str:
+    return str(project.write("tools/kill_attempt.sh", KILLER))
 
 
 def _job(project: Project, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -312,7 +335,7 @@ def _assert_rerun_equals_a_clean_run(project: Project) -> None:
     for rel, text in EXPECTED.items():
         assert (project.results / rel).read_text() == text, rel
     own = project.results / ".makegen"
-    assert not _entries(own / "state" / "multi" / "=lock"), "a lock was left behind"
+    assert not [p for p in _entries(own / "state" / "multi") if p.endswith(".started")], "a lock was left behind"
     assert _instance(project, "multi")["state"] == "done"
     cleaned = cli("clean", "--tmp", cwd=project.root)
     assert cleaned.exit_code == 0, cleaned.stderr
@@ -346,7 +369,7 @@ def test_a_sigkill_at_any_step_leaves_nothing_half_written_and_a_state_run_resol
         project: Project, step: str) -> None:
     project.pipeline(FAULTY)
     project.build()
-    env = {"KILL_MID": "1"} if step == "in-command" else {"MAKEGEN_TEST_FAULT": f"kill:{step}"}
+    env = {"KILL_MID": _killer(project)} if step == "in-command" else {"MAKEGEN_TEST_FAULT": f"kill:{step}"}
     job = _job(project, env)
     # The task script said "failed" before it did anything: a killed attempt is never taken
     # for one that did not start.
@@ -387,9 +410,11 @@ def test_a_failed_publish_puts_back_the_folder_output_it_replaced(project: Proje
 # -- the lock -----------------------------------------------------------------------------------
 
 def _hold_lock(project: Project, task: str, key: str, host: str, pid: int, epoch: int) -> Path:
-    lock = project.results / ".makegen" / "state" / task / "=lock" / key
-    lock.mkdir(parents=True)
-    (lock / "holder").write_text(f"host={host}\npid={pid}\njob=\nsince=x\nepoch={epoch}\n")
+    """The lock (the start marker) of an attempt that `host` started at `epoch`."""
+    lock = project.results / ".makegen" / "state" / task / f"{key}.started"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+    lock.write_text(f"started={stamp}\nhost={host}\npid={pid}\njob=\nepoch={epoch}\n")
     return lock
 
 
@@ -434,9 +459,9 @@ def test_a_live_lock_on_another_host_is_waited_for(project: Project) -> None:
         time.sleep(0.5)
         assert proc.poll() is None and not (project.root / "counts" / "trace").exists()
         running = _instance(project, "one")
-        assert running["state"] == "pending", running  # waiting: it has not started yet
-        (lock / "holder").unlink()
-        lock.rmdir()  # the holder lets go
+        # status shows the attempt that holds the lock
+        assert running["state"] == "running" and running["host"] == "elsewhere", running
+        lock.unlink()  # the holder lets go
         output, _ = proc.communicate(timeout=60)
     finally:
         _stop(proc)
@@ -461,7 +486,7 @@ def test_locks_of_values_that_share_a_prefix_are_apart(project: Project) -> None
     assert done.returncode == 0, done.stderr
     assert (project.results / "out" / "a.txt").read_text() == "a\n"
     report = {i["key"]: i["state"] for i in json.loads(cli("status", "--json", cwd=project.root).stdout)["instances"]}
-    assert report == {"a": "done", "a.ok-0": "pending", "a.failed": "pending"}, report
+    assert report == {"a": "done", "a.ok-0": "running", "a.failed": "running"}, report
 
 
 # -- clean --tmp --------------------------------------------------------------------------------
@@ -506,17 +531,47 @@ def test_staging_folders_on_another_filesystem_are_removed_or_cleaned(project: P
             name = "staged"
             [task.s]
             outputs = ["far/s.txt"]
-            run = 'echo data > {outputs}; if [ -n "${FAIL:-}" ]; then exit 3; fi; if [ -n "${KILL_MID:-}" ]; then kill -KILL $$ $BASHPID; fi'
+            run = 'echo data > {outputs}; if [ -n "${FAIL:-}" ]; then exit 3; fi; if [ -n "${KILL_MID:-}" ]; then bash "$KILL_MID" $BASHPID; fi'
         """)
         project.build()
         project.results.mkdir()
         (project.results / "far").symlink_to(other)
         assert project.make("s", env={"FAIL": "1"}).returncode != 0
         assert list(other.iterdir()) == [], "a failed attempt left its staging folder"
-        assert project.make("s", env={"KILL_MID": "1"}).returncode != 0
+        assert project.make("s", env={"KILL_MID": _killer(project)}).returncode != 0
         assert [p.name for p in other.iterdir() if p.name.startswith(".makegen-stage.")]
         cleaned = cli("clean", "--tmp", cwd=project.root)
         assert cleaned.exit_code == 0, cleaned.stderr
         assert list(other.iterdir()) == [], "clean --tmp left the staging folder of a killed attempt"
         assert project.run().returncode == 0
         assert (other / "s.txt").read_text() == "data\n"
+
+
+def test_a_pid_reused_by_a_later_process_is_not_the_holder(project: Project) -> None:
+    """A live process with the recorded pid that started after the attempt is another one:
+    status calls the attempt stale, clean --tmp removes its folder, a node takes its lock over."""
+    import socket
+    project.pipeline(ATTEMPTS)
+    (project.root / "counts").mkdir()
+    project.build()
+    here = socket.gethostname()
+    later = subprocess.Popen(["sleep", "30"])
+    try:
+        # Recorded an hour ago, by "pid `later`" (with another start time than its own).
+        lock = _hold_lock(project, "one", "_", here, later.pid, int(time.time()) - 3600)
+        lock.write_text(lock.read_text() + "pidstart=1\n")
+        one = _instance(project, "one")
+        assert one["state"] == "stale", one
+        folder = project.results / ".makegen" / "tmp" / "one" / f"_={here}={later.pid}"
+        (folder / "out").mkdir(parents=True)
+        old = time.time() - 3600
+        os.utime(folder, (old, old))
+        cleaned = cli("clean", "--tmp", cwd=project.root)
+        assert cleaned.exit_code == 0, cleaned.stderr
+        assert not folder.exists(), "a folder older than the live process that has its pid was kept"
+        done = project.make("one", env={"ATTEMPT": "after"})
+        assert done.returncode == 0, done.stderr
+        assert "takes over" in (project.results / ".makegen" / "logs" / "one" / "_.log").read_text()
+    finally:
+        later.kill()
+        later.wait()

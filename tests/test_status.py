@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -159,7 +160,9 @@ def test_why_names_each_reason(project: Project) -> None:
     assert "join: outdated: recipe changed" in why
     os.utime(project.root / "data" / "s1.txt", (future - 100, future - 100))
     why = cli("status", "--why", cwd=project.root).stdout
-    assert why == "join: outdated: recipe changed (run or a var default it names)\n"
+    # One line, with what the last success used (its end marker records it).
+    assert re.fullmatch(r"join: outdated: recipe changed \(run or a var default it names\) "
+                        r"\(attempt 1 used [0-9.]+ s wall, [0-9.]+ s CPU(, peak memory [0-9.]+ MB)?\)\n", why), why
 
 
 def test_sigkill_during_a_run_is_stale_never_done_and_missing_finishes(project: Project) -> None:
@@ -279,3 +282,44 @@ def test_an_input_path_naming_a_var_set_nowhere_reads_as_make_reads_it(project: 
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert (project.results / "o.txt").read_text() == "x\n"
     assert states(status_json(project)) == {"t": "done"}
+
+
+USAGE = ("attempt", "wall_s", "cpu_s", "max_rss_mb")
+
+
+def add_usage(marker: Path, **fields: str) -> None:
+    """An end marker with these figures instead of what the node measured."""
+    kept = [line for line in marker.read_text().splitlines() if line.split("=", 1)[0] not in USAGE]
+    marker.write_text("".join(f"{line}\n" for line in kept)
+                      + "".join(f"{name}={value}\n" for name, value in fields.items()))
+
+
+def test_json_and_why_give_the_last_attempt_s_resource_use(project: Project) -> None:
+    diamond(project)
+    (project.root / "fail" / "left-s3").touch()
+    assert project.run("-k", "-j", "2").returncode == 1
+    state = project.results / ".makegen" / "state"
+    add_usage(state / "left" / "s3.failed", attempt="2", wall_s="1.5", cpu_s="0.25", max_rss_mb="812.5")
+    ok = next((state / "split").glob("s1.ok-*"))
+    add_usage(ok, attempt="1", wall_s="75", cpu_s="", max_rss_mb="3.25")
+    by_id = {i["id"]: i for i in status_json(project)["instances"]}
+    assert {k: by_id["left[sample=s3]"][k] for k in ("attempt", "wall_s", "cpu_s", "max_rss_mb")} == \
+        {"attempt": 2, "wall_s": 1.5, "cpu_s": 0.25, "max_rss_mb": 812.5}
+    assert {k: by_id["split[sample=s1]"][k] for k in ("attempt", "wall_s", "cpu_s", "max_rss_mb")} == \
+        {"attempt": 1, "wall_s": 75.0, "cpu_s": None, "max_rss_mb": 3.25}
+    # What the node measured itself: the attempt, wall and CPU time (and peak RSS with GNU time).
+    right = by_id["right[sample=s1]"]
+    assert right["attempt"] == 1 and right["wall_s"] >= 0 and right["cpu_s"] >= 0, right
+    # A marker of a node that measured nothing (an older makegen): every figure is null.
+    add_usage(next((state / "right").glob("s1.ok-*")))
+    by_id = {i["id"]: i for i in status_json(project)["instances"]}
+    assert {by_id["right[sample=s1]"][k] for k in USAGE} == {None}
+    why = cli("status", "--why", cwd=project.root).stdout
+    line = next(line for line in why.splitlines() if line.startswith("left[sample=s3]: failed"))
+    assert line.endswith(" (attempt 2 used 1.5 s wall, 0.2 s CPU, peak memory 812 MB)"), line
+    # An outdated instance says what its last success used.
+    future = time.time() + 10
+    os.utime(project.root / "data" / "s1.txt", (future, future))
+    why = cli("status", "--why", cwd=project.root).stdout
+    assert "split[sample=s1]: outdated: input" in why
+    assert "(attempt 1 used 1.2 min wall, peak memory 3.2 MB)" in why

@@ -6,11 +6,12 @@ import calendar
 import time
 from typing import Optional
 
+import pytest
 from conftest import Project
 
 from makegen.contract.buildfile import Build, read_build
 from makegen.contract.layout import Layout
-from makegen.state.markers import Found, MarkerIndex
+from makegen.state.markers import Found, MarkerIndex, parse_amount, parse_count
 from makegen.state.report import Settings
 from makegen.state.status import compute_status
 
@@ -50,7 +51,7 @@ class FakeDisk:
     def read(self, path: str) -> Optional[str]:
         return self.files[path][1] if path in self.files else None
 
-    def alive(self, pid: int, task: str) -> bool:
+    def alive(self, pid: int, since: float, pidstart: Optional[int] = None) -> bool:
         return pid in self.live
 
 
@@ -122,8 +123,42 @@ def test_missing_external_input_blocks_and_names_the_file(project: Project) -> N
 
 def test_keys_with_dots_and_temporary_marker_files() -> None:
     index = MarkerIndex.from_names(
-        ["a.b.started", "a.b.ok-123", "c.started", "c.ok-1.tmp.77", "d.failed", "d.failed.tmp.5"])
-    assert index.get("a.b") == Found(started=True, ok_hashes=("123",))
+        ["a.b.started", "a.b.ok-0123456789abcdef", "c.started", "c.ok-0123456789abcdef.tmp.77", "d.failed",
+         "d.failed.tmp.5", "e.ok-0.started", "e.ok-012345"])
+    assert index.get("a.b") == Found(started=True, ok_hashes=("0123456789abcdef",))
+    # A key may hold `.ok-`: only a whole hash ends a success marker's name.
+    assert index.get("e.ok-0") == Found(started=True)
+    assert index.get("e") == Found()
     assert index.get("a") == Found()
     assert index.get("c").in_progress
     assert index.get("d") == Found(failed=True)
+
+
+def test_the_last_attempt_s_resource_use_is_read_from_its_end_marker(project: Project) -> None:
+    build, settings, disk, recipe = setup(project)
+    disk.add("/o/m/A.txt", int(NOW) - 100)
+    disk.add(f"/o/.makegen/state/map/A{Layout.ok}{recipe}", int(NOW) - 99,
+             "started=x\nfinished=y\nexit=0\nattempt=2\nwall_s=12.34\ncpu_s=3.21\nmax_rss_mb=45.6\n")
+    disk.add(f"/o/.makegen/state/map/B{Layout.failed}", int(NOW) - 99,
+             "started=x\nfinished=y\nexit=137\nattempt=3\nwall_s=\ncpu_s=0\nmax_rss_mb=2048\n")
+    report = compute_status(build, settings, disk, "build")
+    a, b, total = report.instances
+    assert (a.state, a.attempt, a.wall_s, a.cpu_s, a.max_rss_mb) == ("done", 2, 12.34, 3.21, 45.6)
+    # Empty means unknown, and 0 is a measurement, not "unknown".
+    assert (b.state, b.attempt, b.wall_s, b.cpu_s, b.max_rss_mb) == ("failed", 3, None, 0.0, 2048.0)
+    assert (total.attempt, total.wall_s, total.cpu_s, total.max_rss_mb) == (None, None, None, None)
+    # Only what status needs is read without details; a failure's marker always is.
+    quick = compute_status(build, settings, disk, "build", details=False).instances
+    assert (quick[0].attempt, quick[1].attempt) == (None, 3)
+
+
+@pytest.mark.parametrize("text", ["", " ", "0", "-1", "1.5", "two", "1e3"])
+def test_an_attempt_is_a_whole_number_from_one_or_unknown(text: str) -> None:
+    assert parse_count(text) is None
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("12.34", 12.34), ("0", 0.0), ("7", 7.0), (" 3.5 ", 3.5), ("", None), ("-1", None),
+    ("nan", None), ("inf", None), ("12s", None), ("1,5", None)])
+def test_an_amount_is_a_finite_number_from_zero_or_unknown(text: str, value: Optional[float]) -> None:
+    assert parse_amount(text) == value

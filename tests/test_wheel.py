@@ -58,7 +58,8 @@ def test_every_command_runs_from_the_installed_wheel(example: Path) -> None:
     version = subprocess.run([str(makegen().parent / "python"), "-m", "makegen", "--version"],
                              capture_output=True, text=True, env=clean_env(), check=False)
     assert version.returncode == 0 and version.stdout.startswith("makegen "), version.stderr
-    commands = ("check", "build", "run", "status", "graph", "clean", "submit", "log", "init", "schema")
+    commands = ("check", "build", "run", "status", "graph", "clean", "submit", "log", "init", "schema",
+                "report")
     top = _makegen("--help", cwd=example).stdout
     assert all(name in top for name in commands)
     for name in commands:
@@ -91,3 +92,5 @@ def test_every_command_runs_from_the_installed_wheel(example: Path) -> None:
     assert "nothing would run" in _makegen("status", "--why", cwd=example).stdout
     assert "trim[sample=wt-1,lane=L1] done" in _makegen("log", "trim[sample=wt-1,lane=L1]", cwd=example).stdout
     assert "removed 0 temporary directories" in _makegen("clean", "--tmp", cwd=example).stdout
+    assert "26 instances in 4 tasks" in _makegen("report", cwd=example).stdout
+    assert 'id="task-summary"' in (example / "report.html").read_text()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Optional
@@ -73,9 +73,30 @@ class ResourceSpec:
     time_s: Optional[int] = None
     queue: Optional[str] = None
     extra: tuple[tuple[str, str], ...] = ()  # (scheduler, flags)
+    # (cores, mem_mb, time_s) of attempts 2, 3, ... where `cores`, `mem` or `time` is a list;
+    # the last one stands for every attempt after it.
+    later: tuple[tuple[int, Optional[int], Optional[int]], ...] = ()
 
     def extra_for(self, scheduler: str) -> str:
         return dict(self.extra).get(scheduler, "")
+
+    def for_attempt(self, attempt: int) -> ResourceSpec:
+        """What attempt `attempt` (from 1) asks for: one instance's resources."""
+        if attempt <= 1 or not self.later:
+            return replace(self, later=())
+        cores, mem_mb, time_s = self.later[min(attempt - 2, len(self.later) - 1)]
+        return replace(self, cores=cores, mem_mb=mem_mb, time_s=time_s, later=())
+
+    @property
+    def cores_by_attempt(self) -> tuple[int, ...]:
+        return (self.cores, *(c for c, _, _ in self.later))
+
+    @property
+    def longest_time_s(self) -> Optional[int]:
+        """The longest `time` of any attempt (None when attempt 1 has none)."""
+        if not self.time_s:
+            return None
+        return max([self.time_s, *(t for _, _, t in self.later if t)])
 
 
 @dataclass(frozen=True)
@@ -90,6 +111,8 @@ class TaskSpec:
     code: tuple[str, ...]
     after: tuple[str, ...]
     resources: ResourceSpec
+    group: int = 1  # instances one array element runs (the task's `group`)
+    retries: int = 0  # tries of a failed command after the first, within its job
 
     @property
     def manifest(self) -> str:
@@ -139,9 +162,10 @@ def _task_json(task: TaskSpec) -> dict[str, Any]:
                     "binding": [[b.param, {"param": b.source_param} if b.source_param is not None
                                  else {"const": b.const}] for b in i.binding],
                     "gathered": list(i.gathered), "inside": i.inside} for i in task.inputs],
-        "code": list(task.code), "after": list(task.after),
+        "code": list(task.code), "after": list(task.after), "group": task.group,
+        "retries": task.retries,
         "resources": {"cores": res.cores, "gpus": res.gpus, "mem_mb": res.mem_mb, "time_s": res.time_s,
-                      "queue": res.queue, "extra": dict(res.extra)},
+                      "queue": res.queue, "extra": dict(res.extra), "later": [list(t) for t in res.later]},
     }
 
 
@@ -180,11 +204,18 @@ def _task(raw: dict[str, Any]) -> TaskSpec:
             gathered=tuple(_str(g) for g in i["gathered"]), inside=_bool(i["inside"]))
             for i in raw["inputs"]),
         code=tuple(_str(c) for c in raw["code"]), after=tuple(_str(a) for a in raw["after"]),
+        group=_opt_int(raw.get("group", 1)) or 1, retries=_opt_int(raw.get("retries", 0)) or 0,
         resources=ResourceSpec(cores=_opt_int(res["cores"]) or 1, gpus=_opt_int(res["gpus"]) or 0,
                                mem_mb=_opt_int(res["mem_mb"]),
                                time_s=_opt_int(res["time_s"]),
                                queue=None if res["queue"] is None else _str(res["queue"]),
-                               extra=tuple(sorted((_str(k), _str(v)) for k, v in res["extra"].items()))))
+                               extra=tuple(sorted((_str(k), _str(v)) for k, v in res["extra"].items())),
+                               later=tuple(_later(t) for t in res.get("later", []))))
+
+
+def _later(raw: Any) -> tuple[int, Optional[int], Optional[int]]:
+    cores, mem_mb, time_s = raw
+    return _opt_int(cores) or 1, _opt_int(mem_mb), _opt_int(time_s)
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ def build_file(graph: TaskGraph) -> BuildFile:
                 binding=tuple(Binding(p, const=s.value) if isinstance(s, Const) else Binding(p, s.name)
                               for p, s in link.binding),
                 gathered=link.gathered, inside=link.inside) for link in node.inputs),
-            code=task.code, after=task.after,
+            code=task.code, after=task.after, group=task.group, retries=task.retries,
             resources=task.resources))
     return BuildFile(pipeline=graph.pipeline.name, params=tuple(graph.pipeline.params),
                      tasks=tuple(tasks), edges=tuple(sorted(graph.graph.edges)),

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import Optional
 
 from ..contract.layout import instance_id
-from ..contract.schedulers import time_limit_s
+from ..contract.schedulers import attempt_limit_s
 from ..escape import shell_double
 from ..graph import InputLink, TaskGraph
 from ..pipeline.model import PathEntry, Task
@@ -80,7 +80,8 @@ RENDER: dict[str, Callable[[Ref, Task, dict[str, str]], str]] = {
     "outputs": _outputs,
     "tmp": lambda ref, task, lists: '"$_mg_scratch"',
     "scratch": lambda ref, task, lists: '"$_mg_local"',
-    "resources.cores": lambda ref, task, lists: str(task.resources.cores),
+    # The attempt's own (resources may grow by attempt): lib.sh sets it from the list.
+    "resources.cores": lambda ref, task, lists: '"$_mg_cores"',
     "resources.gpus": lambda ref, task, lists: str(task.resources.gpus),
 }
 
@@ -123,7 +124,9 @@ def task_script(graph: TaskGraph, task: Task) -> str:
         values=gathered,
         inputs=[_bash_input(i, link, bound) for i, link in enumerate(node.inputs)],
         outputs=outputs,
-        limit=time_limit_s(task.resources.time_s),
+        limit=attempt_limit_s(task.resources, task.retries),
+        retries=task.retries,
+        cores=" ".join(str(c) for c in task.resources.cores_by_attempt),
         lists=[{"name": n, "words": w} for n, w in lists.items()],
         command=command,
         setup=setup,

@@ -78,7 +78,7 @@ def job_environment() -> dict[str, str]:
     """This environment, less what would make job.sh think it is a scheduler's array task."""
     drop = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", LOCAL_INDEX_VAR}
     for scheduler in SCHEDULERS.values():
-        drop |= {scheduler.index_var, scheduler.job_var, scheduler.single_job_var}
+        drop |= {scheduler.index_var, scheduler.id_var, scheduler.job_var, scheduler.single_job_var}
     return {k: v for k, v in os.environ.items() if k not in drop}
 
 

@@ -27,6 +27,7 @@ class Options:
     jobs: int = 1  # local backend: instances at once
     only: tuple[str, ...] = ()  # task names, instance ids or patterns of ids
     sets: tuple[str, ...] = ()  # NAME=VALUE settings at make's command-line precedence
+    group: Optional[int] = None  # instances per array element for every task (else each task's)
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,32 @@ class ArrayJob:
     lines: tuple[int, ...]  # manifest lines (from 1) this array runs, in index order
     resources: ResourceSpec
     waits_for: tuple[int, ...]  # arrays that must have ended (every task)
-    elementwise: Optional[int] = None  # array whose task i must have ended before task i
+    elementwise: Optional[int] = None  # array whose element i must have ended before element i
+    group: int = 1  # instances each element runs, one after another
+    attempts: int = 1  # tries of a failed command within its job (1 + the task's retries)
 
     @property
     def count(self) -> int:
+        """Instances."""
         return len(self.lines)
+
+    @property
+    def elements(self) -> int:
+        """Array elements (tasks of the array job): the instances, `group` to an element."""
+        return -(-len(self.lines) // self.group)
+
+    @property
+    def size(self) -> str:
+        """How many instances, and elements when they are grouped, for people."""
+        grouped = f" in {self.elements} element(s) of up to {self.group}" if self.group > 1 else ""
+        return f"{self.count} instance(s){grouped}"
+
+    @property
+    def time_s(self) -> Optional[int]:
+        """The time limit of one element: its instances run one after another, each with
+        its tries; its other resources are those of one instance."""
+        one = self.resources.time_s
+        return one * self.group * self.attempts if one else None
 
     @property
     def contiguous(self) -> Optional[tuple[int, int]]:
@@ -72,9 +94,12 @@ class Plan:
 
 
 def plan(build: Build, selection: Optional[dict[str, list[int]]], options: Options,
-         limit: int) -> Plan:
-    """Arrays for the selected manifest lines (None: all), split at `limit` instances."""
+         limit: int, attempts: Optional[dict[str, dict[int, int]]] = None) -> Plan:
+    """Arrays for the selected manifest lines (None: all), split at `limit` elements, and
+    by what each instance's next attempt asks for (`attempts`: task -> line -> the next
+    attempt's number, where it is not 1) when a task's resources grow by attempt."""
     upstream = _upstream_tasks(build)
+    groups = {name: options.group or task.group for name, task in build.tasks.items()}
     arrays: list[ArrayJob] = []
     by_task: dict[str, list[ArrayJob]] = {}
     chosen_lines: dict[str, list[int]] = {}
@@ -84,19 +109,28 @@ def plan(build: Build, selection: Optional[dict[str, list[int]]], options: Optio
             chosen_lines[task.name] = lines
             if not lines:
                 continue
-            chunks = [lines[i : i + limit] for i in range(0, len(lines), limit)]
+            group = min(groups[task.name], len(lines))
+            # The scheduler's limit counts elements.
+            size = limit * group
+            chunks = [(needs, part[i : i + size]) for needs, part in _by_need(task, lines, attempts)
+                      for i in range(0, len(part), size)]
             waits = tuple(a.number for other in upstream[task.name] for a in by_task.get(other, []))
             partner = _elementwise_partner(build, task, upstream[task.name], chosen_lines)
+            # Element i waits for element i upstream only where both run the same instances.
+            if partner is not None and [(a.group, a.lines) for a in by_task[partner]] != [
+                    (group, tuple(c)) for _, c in chunks]:
+                partner = None
             made: list[ArrayJob] = []
-            for part, chunk in enumerate(chunks, 1):
+            for part, (needs, chunk) in enumerate(chunks, 1):
                 element = None
                 if partner is not None:
                     element = by_task[partner][part - 1].number
                 made.append(ArrayJob(
                     number=len(arrays) + len(made) + 1, task=task.name, phase=task.phase, part=part,
                     parts=len(chunks), source=task.manifest,
-                    lines=tuple(chunk), resources=task.resources,
-                    waits_for=() if element is not None else waits, elementwise=element))
+                    lines=tuple(chunk), resources=needs,
+                    waits_for=() if element is not None else waits, elementwise=element,
+                    group=group, attempts=1 + task.retries))
             arrays.extend(made)
             by_task[task.name] = made
     manifests = {}
@@ -128,6 +162,18 @@ def _manifest(build: Build, array: ArrayJob) -> list[str]:
         raise MakegenError(f"the manifest of task {array.task} has {len(text)} line(s), fewer "
                            "than the build's graph.json says", file=path, hint=damaged)
     return text
+
+
+def _by_need(task: TaskSpec, lines: list[int],
+             attempts: Optional[dict[str, dict[int, int]]]) -> list[tuple[ResourceSpec, list[int]]]:
+    """The lines by the resources their next attempt asks for, the first attempt's first."""
+    nexts = (attempts or {}).get(task.name, {})
+    if not task.resources.later or not nexts:
+        return [(task.resources.for_attempt(1), lines)]
+    groups: dict[ResourceSpec, list[int]] = {}
+    for line in lines:
+        groups.setdefault(task.resources.for_attempt(nexts.get(line, 1)), []).append(line)
+    return list(groups.items())
 
 
 def _lines(task: TaskSpec, selection: Optional[dict[str, list[int]]], options: Options) -> list[int]:

@@ -51,7 +51,12 @@ def submit_build(build_arg: Path, backend_name: str, options: Options, print_scr
         named = {task: set(lines) for task, lines in by_task(selected(report, options.only, True)).items()}
         selection = {task: [i for i in lines if i in named.get(task, set())]
                      for task, lines in selection.items()}
-    submission = plan(build, selection, options, array_limit or backend.limit())
+    # What each instance's next attempt asks for, where resources grow by attempt.
+    attempts: dict[str, dict[int, int]] = {}
+    for instance in report.instances:
+        if instance.next_attempt > 1:
+            attempts.setdefault(instance.task, {})[instance.index] = instance.next_attempt
+    submission = plan(build, selection, options, array_limit or backend.limit(), attempts)
     if not submission.arrays:
         print("nothing to submit: every selected instance is done",
               file=sys.stderr if print_script else sys.stdout)
@@ -59,11 +64,10 @@ def submit_build(build_arg: Path, backend_name: str, options: Options, print_scr
     if dry_run:
         print(describe(submission))
         return 0
-    script = backend.script(submission)
     if print_script:
-        sys.stdout.write(script)
+        sys.stdout.write(backend.printed(submission))
         return 0
-    return _run(script, backend_name)
+    return backend.submit(submission)
 
 
 def describe(submission: Plan) -> str:
@@ -75,22 +79,7 @@ def describe(submission: Plan) -> str:
             wait = "after arrays " + ", ".join(str(n) for n in array.waits_for)
         else:
             wait = "at once"
-        lines.append(f"  {array.number:>3}. phase {array.phase} {array.name}: {array.count} instance(s), "
+        lines.append(f"  {array.number:>3}. phase {array.phase} {array.name}: {array.size}, "
                      f"{wait}")
     return "\n".join(lines)
 
-
-def _run(script: str, backend_name: str) -> int:
-    import sh
-
-    try:
-        sh.bash("-s", _in=script, _out=sys.stdout, _err=sys.stderr)
-    except sh.ErrorReturnCode as exc:
-        if backend_name == "local":
-            return 1
-        raise MakegenError(
-            f"the {backend_name} submission script stopped with exit code {exc.exit_code} (its "
-            "message is above); the arrays it had submitted were cancelled",
-            key="submit", hint="when the scheduler refused a request, fix it (resources, queue, "
-                               "account) and submit again") from None
-    return 0

@@ -158,6 +158,10 @@ def _vars(source: Source, table: dict[str, Any]) -> tuple[tuple[str, str], ...]:
         if name in names.RESERVED_VARS or name.startswith("MAKEGEN_"):
             raise source.error(f"`{name}` is reserved by makegen or Make", "vars", name,
                                hint="choose another name")
+        if name in names.SHELL_VARS or name.startswith("BASH"):
+            raise source.error(f"`{name}` is a variable bash itself uses: as a var it would "
+                               "change how the job's shell runs", "vars", name,
+                               hint=f"choose another name, e.g. MY_{name}")
         if isinstance(value, bool):
             text = "true" if value else "false"
         elif isinstance(value, (int, float, str)):

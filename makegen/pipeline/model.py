@@ -50,6 +50,8 @@ class Task:
     resources: ResourceSpec  # as graph.json keeps it
     phase: Optional[int]
     recipe_hash: str
+    group: int = 1  # instances one array element runs, one after another
+    retries: int = 0  # times a failed command is run again within its job
 
 
 def entry_keys(entries: tuple[PathEntry, ...]) -> list[str]:

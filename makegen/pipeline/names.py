@@ -18,6 +18,13 @@ PATH_CHARS = re.compile(r"[A-Za-z0-9._+@/=,-]*\Z")
 ROOT_FORBIDDEN = frozenset(" \t\n:#$%*?[")
 # Settings makegen or Make own; a [vars] key may not take them.
 RESERVED_VARS = ("ROOT_DIR", "OUTPUT_DIR", "MAKEGEN_CONFIG", "SHELL", "MAKEFLAGS", "PATH")
+# Variables bash itself gives a meaning: a var is exported into the shell that runs the
+# instances of a job (jobs/job.sh), where one of these would change how it runs (BASH_*
+# too).
+SHELL_VARS = ("IFS", "PS1", "PS2", "PS4", "HOME", "ENV", "SHELLOPTS", "CDPATH", "GLOBIGNORE",
+              "HOSTNAME", "PWD", "OLDPWD", "PPID", "UID", "EUID", "RANDOM", "SECONDS", "LINENO",
+              "EPOCHREALTIME", "EPOCHSECONDS", "SRANDOM", "OPTIND", "OPTARG", "REPLY", "SHLVL",
+              "TMOUT", "FUNCNEST", "POSIXLY_CORRECT", "HISTFILE")
 
 
 def is_valid_value(value: str) -> bool:

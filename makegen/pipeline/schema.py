@@ -15,7 +15,7 @@ from typing import Any
 from ..contract.schedulers import SCHEDULERS
 from . import names
 from .load import PIPELINE_KEYS, TOP_KEYS
-from .task import DEFAULT_KEYS, RESOURCE_KEYS, TASK_KEYS
+from .task import COUNT_KEYS, DEFAULT_KEYS, RESOURCE_KEYS, TASK_KEYS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -40,6 +40,12 @@ def _paths(description: str) -> dict[str, Any]:
             "anyOf": [path, many, {"type": "object", "additionalProperties": {"anyOf": [path, many]}}]}
 
 
+def _by_attempt(one: dict[str, Any], description: str) -> dict[str, Any]:
+    """One value, or a list of them by attempt (the last one repeats)."""
+    return {"anyOf": [one, {"type": "array", "minItems": 1, "items": one}],
+            "description": description + "; or a list by attempt"}
+
+
 def _closed(properties: dict[str, Any], keys: tuple[str, ...], **more: Any) -> dict[str, Any]:
     assert set(properties) == set(keys), "the schema must describe exactly the keys the loader takes"
     return {"type": "object", "properties": properties, "additionalProperties": False, **more}
@@ -47,11 +53,13 @@ def _closed(properties: dict[str, Any], keys: tuple[str, ...], **more: Any) -> d
 
 def pipeline_schema() -> dict[str, Any]:
     value = {"type": ["string", "integer"], "pattern": _pattern(names.PARAM_VALUE)}
+    counts = {key: {"type": "integer", "minimum": low, "description": meaning}
+              for key, (low, meaning, _) in COUNT_KEYS.items()}
     resources = _closed({
-        "cores": {"type": "integer", "minimum": 1, "description": "cores (slots) per instance"},
-        "mem": {"type": ["string", "integer"],
-                "description": 'memory per instance: "512M", "4G" (a bare number is megabytes)'},
-        "time": {"type": "string", "description": 'wall time: "90m", "1h30m", "01:30:00"'},
+        "cores": _by_attempt({"type": "integer", "minimum": 1}, "cores (slots) per instance"),
+        "mem": _by_attempt({"type": ["string", "integer"]},
+                           'memory per instance: "512M", "4G" (a bare number is megabytes)'),
+        "time": _by_attempt({"type": "string"}, 'wall time: "90m", "1h30m", "01:30:00"'),
         "gpus": {"type": "integer", "minimum": 0,
                  "description": "GPUs per instance (SLURM --gres=gpu:N; Grid Engine -l gpu=N)"},
         "queue": {"type": "string", "minLength": 1, "description": "queue (SGE) or partition (SLURM)"},
@@ -73,6 +81,7 @@ def pipeline_schema() -> dict[str, Any]:
         "resources": resources,
         "after": _strings("tasks to wait for, with no file between them", _pattern(names.TASK_NAME)),
         "phase": {"type": "integer", "minimum": 1, "description": "pin the task to this phase"},
+        **counts,
     }, TASK_KEYS, required=["outputs", "run"])
     document = _closed({
         "pipeline": _closed({
@@ -91,7 +100,7 @@ def pipeline_schema() -> dict[str, Any]:
                        _closed({"glob": {"type": "string", "minLength": 1}}, ("glob",), required=["glob"]),
                    ]}},
         "defaults": _closed({"resources": resources, "setup": {"type": "string", "minLength": 1},
-                             "cleanup": {"type": "string", "minLength": 1}}, DEFAULT_KEYS,
+                             "cleanup": {"type": "string", "minLength": 1}, **counts}, DEFAULT_KEYS,
                             description="what every task that does not set it gets"),
         "task": {"type": "object", "minProperties": 1,
                  "propertyNames": {"pattern": _pattern(names.TASK_NAME)}, "additionalProperties": task},

@@ -27,13 +27,17 @@ from .source import Source, check_keys
 from .units import MEM_UNITS, parse_mem, parse_time
 
 TASK_KEYS = ("foreach", "inputs", "outputs", "code", "run", "setup", "cleanup", "resources", "after",
-             "phase")
+             "phase", "group", "retries")
 RESOURCE_KEYS = ("cores", "gpus", "mem", "time", "queue", "extra")
 # What users of other tools write for these (SLURM, Snakemake, Nextflow): named, not guessed.
 RESOURCE_ALIASES = {"cpus": "cores", "threads": "cores", "memory": "mem", "mem_mb": "mem",
                     "walltime": "time", "runtime": "time", "partition": "queue", "gpu": "gpus"}
 # What [defaults] may give every task that does not set it.
-DEFAULT_KEYS = ("resources", "setup", "cleanup")
+DEFAULT_KEYS = ("resources", "setup", "cleanup", "group", "retries")
+# Whole-number keys: (smallest value, what it means, an example), for the message that
+# refuses a value.
+COUNT_KEYS = {"group": (1, "instances run one after another in each array element", "group = 50"),
+              "retries": (0, "times a failed command is run again within its job", "retries = 2")}
 QUEUE_NAME = re.compile(r"[A-Za-z0-9_.@*+=-]+(,[A-Za-z0-9_.@*+=-]+)*\Z")
 
 
@@ -84,10 +88,23 @@ def read_task(source: Source, name: str, table: Any, params: dict[str, ParamValu
         raise source.error(f"phase must be a whole number from 1, not {phase!r}", where, "phase",
                            hint="write a number without quotes, e.g. phase = 2, or remove it: "
                                 "phases are computed from the dependencies")
+    counts = {key: _count(source, where if key in table else "defaults", key,
+                          table.get(key, defaults.get(key, low)))
+              for key, (low, _, _) in COUNT_KEYS.items()}
     return Task(name=name, foreach=foreach, inputs=inputs, outputs=outputs, run=run,
                 command=command, setup=around["setup"], cleanup=around["cleanup"], code=code,
-                after=after, resources=resources, phase=phase,
+                after=after, resources=resources, phase=phase, group=counts["group"],
+                retries=counts["retries"],
                 recipe_hash=recipe_hash(run, inputs, outputs, code, foreach, variables, params))
+
+
+def _count(source: Source, where: str, key: str, value: Any) -> int:
+    """`group` or `retries`: a whole number from its smallest value."""
+    low, meaning, example = COUNT_KEYS[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise source.error(f"{key} must be a whole number from {low} ({meaning}), not {value!r}",
+                           where, key, hint=f"write a number without quotes, e.g. {example}")
+    return value
 
 
 def _mem(mem: Any) -> Optional[int]:
@@ -118,6 +135,9 @@ def check_defaults(source: Source, table: dict[str, Any]) -> dict[str, Any]:
     for key in ("setup", "cleanup"):
         if key in table and (not isinstance(table[key], str) or not table[key].strip()):
             raise source.error(f"{key} must be a non-empty string (bash)", "defaults", key)
+    for key in COUNT_KEYS:
+        if key in table:
+            _count(source, "defaults", key, table[key])
     return table
 
 
@@ -267,22 +287,16 @@ def _resources(source: Source, where: str, table: Any) -> ResourceSpec:
                 else did_you_mean(key, RESOURCE_KEYS)
             raise source.error(f"unknown resource `{key}`{near}",
                                where, "resources", hint="resources: " + ", ".join(RESOURCE_KEYS))
-    cores = table.get("cores", 1)
-    if isinstance(cores, bool) or not isinstance(cores, int) or cores < 1:
-        raise source.error(f"cores must be a whole number from 1, not {cores!r}", where, "resources")
+    cores_list = [_one_core(source, where, c, n) for n, c in _by_attempt(source, where, table, "cores", 1)]
+    mem_list = [_one_mem(source, where, m, n) for n, m in _by_attempt(source, where, table, "mem", None)]
+    time_list = [_one_time(source, where, t, n) for n, t in _by_attempt(source, where, table, "time", None)]
+    attempts = max(len(cores_list), len(mem_list), len(time_list))
+    cores, mem_mb, time_s = cores_list[0], mem_list[0], time_list[0]
+    later = tuple((cores_list[min(k, len(cores_list) - 1)], mem_list[min(k, len(mem_list) - 1)],
+                   time_list[min(k, len(time_list) - 1)]) for k in range(1, attempts))
     gpus = table.get("gpus", 0)
     if isinstance(gpus, bool) or not isinstance(gpus, int) or gpus < 0:
         raise source.error(f"gpus must be a whole number from 0, not {gpus!r}", where, "resources")
-    mem = table.get("mem")
-    mem_mb = _mem(mem)
-    if mem is not None and mem_mb is None:
-        raise source.error(f"mem {mem!r} is not a size like \"512M\", \"4G\" or 4096 (megabytes)",
-                           where, "resources", hint=f"units: {MEM_UNITS}; more than 0")
-    time = table.get("time")
-    time_s = parse_time(time) if isinstance(time, str) else None
-    if time is not None and not time_s:
-        raise source.error(f"time {time!r} is not a duration like \"90m\", \"1h30m\" or \"01:30:00\"",
-                           where, "resources")
     queue = table.get("queue")
     if queue is not None and (not isinstance(queue, str) or not QUEUE_NAME.match(queue)):
         raise source.error(f"queue {queue!r} is not a queue or partition name", where, "resources",
@@ -305,4 +319,43 @@ def _resources(source: Source, where: str, table: Any) -> ResourceSpec:
                                hint="the options are split like a shell command line: close the "
                                     "quote, or escape it with a backslash") from None
     return ResourceSpec(cores=cores, gpus=gpus, mem_mb=mem_mb, time_s=time_s, queue=queue,
-                     extra=tuple(sorted(extra.items())))
+                        extra=tuple(sorted(extra.items())), later=later)
+
+
+def _by_attempt(source: Source, where: str, table: dict[str, Any], key: str,
+                default: Any) -> list[tuple[str, Any]]:
+    """`cores`, `mem` or `time`: one value, or a list by attempt (the last one repeats), as
+    (how to name the value in a message, the value)."""
+    value = table.get(key, default)
+    if not isinstance(value, list):
+        return [("", value)]
+    if not value:
+        raise source.error(f"{key} is an empty list", where, "resources",
+                           hint=f"give one value, or one per attempt: e.g. {key} = {_EXAMPLES[key]}")
+    return [(f" (attempt {n})", v) for n, v in enumerate(value, 1)]
+
+
+_EXAMPLES = {"cores": "[1, 2]", "mem": '["4G", "8G", "16G"]', "time": '["1h", "4h"]'}
+
+
+def _one_core(source: Source, where: str, cores: Any, attempt: str) -> int:
+    if isinstance(cores, bool) or not isinstance(cores, int) or cores < 1:
+        raise source.error(f"cores{attempt} must be a whole number from 1, not {cores!r}", where,
+                           "resources")
+    return cores
+
+
+def _one_mem(source: Source, where: str, mem: Any, attempt: str) -> Optional[int]:
+    mem_mb = _mem(mem)
+    if mem is not None and mem_mb is None:
+        raise source.error(f"mem{attempt} {mem!r} is not a size like \"512M\", \"4G\" or 4096 "
+                           "(megabytes)", where, "resources", hint=f"units: {MEM_UNITS}; more than 0")
+    return mem_mb
+
+
+def _one_time(source: Source, where: str, time: Any, attempt: str) -> Optional[int]:
+    time_s = parse_time(time) if isinstance(time, str) else None
+    if time is not None and not time_s:
+        raise source.error(f"time{attempt} {time!r} is not a duration like \"90m\", \"1h30m\" or "
+                           "\"01:30:00\"", where, "resources")
+    return time_s

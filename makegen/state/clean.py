@@ -45,7 +45,7 @@ def leftovers(report: StatusReport) -> tuple[list[Leftover], list[Leftover]]:
             size = _size(path) + sum(map(_size, _stages(path)))
             item = Leftover(path, task_dir.name, key, holder, pid, size)
             if holder == host:
-                alive = pid.isdigit() and disk.alive(int(pid), item.task)
+                alive = pid.isdigit() and disk.alive(int(pid), _mtime(path) or now)
             else:
                 alive = now - _mtime(path) <= limits.get(item.task, DEFAULT_STALE_AFTER_S)
             (kept if alive else removable).append(item)

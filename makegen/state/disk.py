@@ -8,14 +8,12 @@ from __future__ import annotations
 import os
 from typing import Optional, Protocol
 
-from ..contract import layout
-
 
 class Disk(Protocol):
     def mtime_ns(self, path: str) -> Optional[int]: ...
     def listdir(self, folder: str) -> list[str]: ...
     def read(self, path: str) -> Optional[str]: ...
-    def alive(self, pid: int, task: str) -> bool: ...
+    def alive(self, pid: int, since: float, pidstart: Optional[int] = None) -> bool: ...
 
 
 class RealDisk:
@@ -54,14 +52,27 @@ class RealDisk:
         finally:
             os.close(fd)
 
-    def alive(self, pid: int, task: str) -> bool:
-        """Whether `pid` is a live (not zombie) process running the task's script."""
+    def alive(self, pid: int, since: float, pidstart: Optional[int] = None) -> bool:
+        """Whether `pid` is a live (not zombie) process that can be the one that started an
+        attempt at `since` (epoch s): it started before then, or (pidstart: its start in clock
+        ticks since boot, as the node recorded it) it is that very process. A later process
+        that reuses the pid is not it; nor is a spooled copy of job.sh told by its name."""
         try:
             with open(f"/proc/{pid}/stat") as handle:
                 fields = handle.read().rsplit(")", 1)[1].split()
-            if fields[0] in ("Z", "X"):
-                return False
-            with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                return layout.task_script(task).encode() in handle.read()
         except OSError:
             return False
+        if fields[0] in ("Z", "X"):
+            return False
+        ticks = int(fields[19])
+        if pidstart is not None:
+            return ticks == pidstart
+        return _boot_time() + ticks / os.sysconf("SC_CLK_TCK") <= since + 1
+
+
+def _boot_time() -> float:
+    with open("/proc/stat") as handle:
+        for line in handle:
+            if line.startswith("btime "):
+                return float(line.split()[1])
+    return 0.0

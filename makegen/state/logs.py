@@ -6,6 +6,7 @@ line, the command's trace and output, and a line saying how the attempt ended.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -43,6 +44,19 @@ def parse_id(build: Build, ident: str) -> tuple[str, str]:
 def is_wrapper_trace(line: str) -> bool:
     """A line of job.sh's own trace (`+ job.sh: ...`, `++ job.sh: ...` in a subshell)."""
     return line.lstrip("+").startswith(Layout.wrapper_trace.lstrip("+"))
+
+
+def tail_lines(path: str, count: int, window: int = 8192) -> list[str]:
+    """The last `count` lines of a log without the wrapper's trace (read from its last
+    `window` bytes only; [] when it cannot be read)."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - window))
+            text = handle.read().decode(errors="replace")
+    except OSError:
+        return []
+    return [line for line in text.splitlines() if not is_wrapper_trace(line)][-count:]
 
 
 def log_path(output_dir: str, task: str, key: str) -> Path:

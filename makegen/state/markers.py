@@ -6,10 +6,15 @@ files share the prefix `state/<task>/<key>`.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Optional
 
 from ..contract.layout import Layout
+
+_HEX = re.compile(r"[0-9a-f]+")
 
 
 def parse_marker(text: str) -> dict[str, str]:
@@ -20,6 +25,25 @@ def parse_marker(text: str) -> dict[str, str]:
         if sep and name.isidentifier():
             fields[name] = value
     return fields
+
+
+def parse_count(text: str) -> Optional[int]:
+    """A whole number from 1 (`attempt=K`); None when absent, empty or not one."""
+    text = text.strip()
+    return int(text) if text.isdigit() and int(text) > 0 else None
+
+
+def parse_amount(text: str) -> Optional[float]:
+    """A non-negative finite number (`wall_s=12.34`); None when absent, empty or not one.
+
+    The node measures what it can (GNU time, or bash's own clock): an amount it could
+    not measure is left out or empty, and means "unknown", never 0.
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
 
 
 @dataclass(frozen=True)
@@ -53,8 +77,11 @@ class MarkerIndex:
         ok: dict[str, list[str]] = {}
         for name in names:
             cut = name.rfind(Layout.ok)
-            if cut > 0 and ".tmp." not in name[cut:]:
-                ok.setdefault(name[:cut], []).append(name[cut + len(Layout.ok):])
+            digest = name[cut + len(Layout.ok):]
+            # Only a whole hash: a key may itself hold `.ok-` (the value a.ok-0 has a lock
+            # a.ok-0.started).
+            if cut > 0 and len(digest) == Layout.hash_length and _HEX.fullmatch(digest):
+                ok.setdefault(name[:cut], []).append(digest)
         return cls(
             started=frozenset(n[: -len(Layout.started)] for n in names if n.endswith(Layout.started)),
             failed=frozenset(n[: -len(Layout.failed)] for n in names if n.endswith(Layout.failed)),

@@ -24,7 +24,8 @@ class Instance:
     """
 
     __slots__ = ("_task", "values", "key", "index", "state", "reason", "started", "finished",
-                 "host", "job", "pid", "exit_code", "problem", "needs_run")
+                 "host", "job", "pid", "pidstart", "exit_code", "problem", "needs_run",
+                 "attempt", "wall_s", "cpu_s", "max_rss_mb")
 
     def __init__(self, task: TaskRules, values: tuple[str, ...], key: str, index: int) -> None:
         self._task, self.values, self.key, self.index = task, values, key, index
@@ -36,7 +37,22 @@ class Instance:
         self.host: Optional[str] = None
         self.job: Optional[str] = None
         self.pid: Optional[int] = None
+        self.pidstart: Optional[int] = None  # the process's start, in clock ticks since boot
         self.exit_code: Optional[int] = None
+        # What the last attempt used, from its end marker (None: unknown): the how-manyth
+        # attempt it was (from 1, across submissions), wall and CPU seconds, peak RSS.
+        self.attempt: Optional[int] = None
+        self.wall_s: Optional[float] = None
+        self.cpu_s: Optional[float] = None
+        self.max_rss_mb: Optional[float] = None
+
+    @property
+    def next_attempt(self) -> int:
+        """The number the instance's next attempt will have (lib.sh counts the same way):
+        one more than a failed or killed one, else 1."""
+        if self.state in (InstanceState.FAILED, InstanceState.STALE):
+            return (self.attempt or 1) + 1
+        return 1
 
     @property
     def task(self) -> str:
@@ -148,3 +164,32 @@ def human_age(seconds: float) -> str:
 def age(stamp: Optional[str], now: float) -> str:
     started = epoch(stamp)
     return "" if started is None else human_age(now - started)
+
+
+def human_seconds(seconds: float) -> str:
+    """A duration in words a person reads at a glance: 0.4 s, 12.3 s, 4.2 min, 1.5 h."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def human_mb(megabytes: float) -> str:
+    """An amount of memory: 3.2 MB, 456 MB, 1.5 GB."""
+    if megabytes < 10:
+        return f"{megabytes:.1f} MB"
+    if megabytes < 1024:
+        return f"{megabytes:.0f} MB"
+    return f"{megabytes / 1024:.1f} GB"
+
+
+def usage_words(instance: Instance) -> str:
+    """What the last attempt used, in words ("" when nothing is known)."""
+    used = [f"{human_seconds(instance.wall_s)} wall" if instance.wall_s is not None else "",
+            f"{human_seconds(instance.cpu_s)} CPU" if instance.cpu_s is not None else "",
+            f"peak memory {human_mb(instance.max_rss_mb)}" if instance.max_rss_mb is not None else ""]
+    figures = ", ".join(u for u in used if u)
+    if instance.attempt is None:
+        return f"last attempt used {figures}" if figures else ""
+    return f"attempt {instance.attempt}" + (f" used {figures}" if figures else "")

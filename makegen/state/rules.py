@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, TypeVar
 
 from ..contract import layout
 from ..contract.buildfile import Build, InputSpec, TaskSpec
@@ -18,8 +18,10 @@ from ..contract.layout import InstanceState as S
 from ..contract.layout import Layout
 from ..contract.schedulers import time_limit_s
 from .disk import Disk
-from .markers import Found, MarkerIndex, parse_marker
+from .markers import Found, MarkerIndex, parse_amount, parse_count, parse_marker
 from .report import Instance, Settings, epoch, human_age
+
+T = TypeVar("T", int, float)
 
 
 class Link:
@@ -186,8 +188,12 @@ class TaskRules:
         pid, code = fields.get("pid", ""), fields.get("exit", "")
         if pid.isdigit():
             instance.pid = int(pid)
+        pidstart = fields.get("pidstart", "")
+        if pidstart.isdigit():
+            instance.pidstart = int(pidstart)
         if code.lstrip("-").isdigit():
             instance.exit_code = int(code)
+        _read_usage(instance, fields)
         if not fields.get("started" if suffix == Layout.started else "finished"):
             instance.problem = f"the marker {name} is unreadable (torn or truncated)"
         return fields
@@ -256,10 +262,23 @@ class TaskRules:
         instance.state = S.DONE
 
 
+def _read_usage(instance: Instance, fields: dict[str, str]) -> None:
+    """The attempt's number and resource use, where the marker records them."""
+    instance.attempt = _known(parse_count(fields.get("attempt", "")), instance.attempt)
+    instance.wall_s = _known(parse_amount(fields.get("wall_s", "")), instance.wall_s)
+    instance.cpu_s = _known(parse_amount(fields.get("cpu_s", "")), instance.cpu_s)
+    instance.max_rss_mb = _known(parse_amount(fields.get("max_rss_mb", "")), instance.max_rss_mb)
+
+
+def _known(new: Optional[T], old: Optional[T]) -> Optional[T]:
+    return old if new is None else new
+
+
 def _running_or_stale(instance: Instance, settings: Settings, disk: Disk, limit: int) -> None:
     instance.state = S.RUNNING
     if instance.host == settings.hostname and instance.pid is not None:
-        if not disk.alive(instance.pid, instance.task):
+        since = epoch(instance.started)
+        if not disk.alive(instance.pid, settings.now if since is None else since, instance.pidstart):
             instance.state = S.STALE
             instance.reason = f"started here by process {instance.pid}, which is gone"
         return

@@ -6,6 +6,7 @@ re-implement the precedence of command line, environment, site file and defaults
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -56,3 +57,26 @@ def check_overrides(build_dir: Path, sets: Sequence[str]) -> list[str]:
                                hint="settings are one line")
         checked.append(f"{name}={value}")
     return checked
+
+
+def site_values(build_dir: Path, names: Sequence[str]) -> dict[str, str]:
+    """Settings of makegen itself that no pipeline declares (a backend's account, say), found
+    like every setting: the environment, else the site config file named by $MAKEGEN_CONFIG
+    (as Make reads it through the build's config.mk); '' where neither sets one."""
+    found = {name: os.environ.get(name, "") for name in names}
+    unset = [name for name in names if not found[name]]
+    if unset and os.environ.get("MAKEGEN_CONFIG"):
+        import sh
+
+        show = "makegen-site-values: ; @:$(foreach n," + " ".join(unset) + ",$(info $(n)=$($(n))))"
+        try:
+            output = sh.make("-r", "-s", "-f", str(build_dir / Layout.config), f"--eval={show}",
+                             "makegen-site-values", _err_to_out=True)
+        except (sh.CommandNotFound, sh.ErrorReturnCode):
+            run_config(build_dir)  # says what is wrong, as every command does
+            raise
+        for line in str(output).splitlines():
+            name, sep, value = line.partition("=")
+            if sep and name in unset:
+                found[name] = value
+    return found

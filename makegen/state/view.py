@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from ..contract.layout import InstanceState
-from .logs import is_wrapper_trace
-from .report import Instance, StatusReport, age
+from .logs import tail_lines
+from .report import Instance, StatusReport, age, usage_words
 
 PROBLEMS = [s for s in InstanceState if s.is_problem]
 LISTED = 20  # instances listed per state before "... and N more"
@@ -30,6 +29,7 @@ def to_json(report: StatusReport) -> str:
             "id": i.id, "task": i.task, "key": i.key, "phase": i.phase, "state": i.state.value,
             "outputs": i.outputs, "started": i.started, "finished": i.finished, "host": i.host,
             "job": i.job, "exit_code": i.exit_code, "log": shown(i.log), "argv": i.argv,
+            "attempt": i.attempt, "wall_s": i.wall_s, "cpu_s": i.cpu_s, "max_rss_mb": i.max_rss_mb,
         }
         if i.reason:
             item["reason"] = i.reason
@@ -69,15 +69,18 @@ def to_text(report: StatusReport, now: float, build_arg: str) -> str:
 
 
 def to_why(report: StatusReport, build_arg: str) -> str:
-    """For every instance that would run (or cannot), the reason."""
+    """For every instance that would run (or cannot), the reason, and what its last
+    attempt used where the markers say."""
     lines = _out_of_date(report, build_arg)
     for i in report.instances:
+        used = usage_words(i)
         if i.state is InstanceState.DONE:
             if i.needs_run:
-                lines.append(f"{i.id}: done: checked again once what it reads has run")
+                lines.append(f"{i.id}: done: checked again once what it reads has run"
+                             + (f" ({used})" if used else ""))
             continue
         reason = i.reason or i.state.value
-        lines.append(f"{i.id}: {i.state.value}: {reason}")
+        lines.append(f"{i.id}: {i.state.value}: {reason}" + (f" ({used})" if used else ""))
     if not lines:
         return "nothing would run: every instance is done\n"
     return "\n".join(lines) + "\n"
@@ -124,22 +127,10 @@ def _listing(chosen: list[Instance], now: float) -> list[str]:
             lines.append(f"    {i.reason}")
         if i.state in (InstanceState.FAILED, InstanceState.STALE):
             lines.append(f"    log: {_shown(i.log)}")
-            lines += [f"    | {line}" for line in _tail(Path(i.log))]
+            lines += [f"    | {line}" for line in tail_lines(i.log, TAIL, window=4096)]
     if len(chosen) > LISTED:
         lines.append(f"  ... and {len(chosen) - LISTED} more (makegen status --json lists all)")
     return lines
-
-
-def _tail(path: Path) -> Iterable[str]:
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(max(0, size - 4096))
-            text = handle.read().decode(errors="replace")
-    except OSError:
-        return []
-    return [line for line in text.splitlines() if not is_wrapper_trace(line)][-TAIL:]
 
 
 def _shown_prefix(output_dir: str) -> Callable[[str], str]:

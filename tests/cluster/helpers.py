@@ -250,7 +250,9 @@ SLURM = Slurm()
 # ------------------------------------------------------------------------------ a pipeline
 
 
-SUBMITTED = re.compile(r"^submitted (\S+) \(phase (\d+), (\d+) instance\(s\)\) as job (\S+)$", re.M)
+SUBMITTED = re.compile(
+    r"^submitted (\S+) \(phase (\d+), (\d+) instance\(s\)(?: in \d+ element\(s\) of up to \d+)?\) "
+    r"as job (\S+)$", re.M)
 
 
 @dataclass
@@ -532,6 +534,45 @@ def check_failure_then_missing(pipe: Pipeline) -> None:
     runs = {k: pipe.count(*k) for k in status}
     assert runs == {k: 2 if k == ("split", "C") else 1 for k in status}, (
         f"only split[C] (twice) and its dependents (once) may have run again: {runs}")
+    assert_ordered(pipe, status, DIAMOND_EDGES)
+
+
+def check_grouped_failure_then_missing(pipe: Pipeline) -> None:
+    """submit --group 3: split's instances A, B, C run in element 1 and D in element 2. C fails:
+    A and B, its group mates, are done all the same; C's dependents are blocked; each
+    instance shows its element's job id; --missing then runs only what is not done."""
+    pipe.pipeline(DIAMOND)
+    pipe.fail("split", "C")
+    pipe.build()
+    first = pipe.submit("--group", "3")
+    assert "submitted split (phase 1, 4 instance(s) in 2 element(s) of up to 3)" in first.result.stdout, (
+        describe(first.result))
+    pipe.wait_drained(first)
+    assert pipe.leftovers() == [], pipe.diagnosis(first)
+
+    status = pipe.instances()
+    dependents = [("left", "C"), ("right", "C"), ("join", "_")]
+    expected = dict.fromkeys(diamond_instances(), "done")
+    expected[("split", "C")] = "failed"
+    expected.update(dict.fromkeys(dependents, "blocked"))
+    assert_states(status, expected)
+    assert status[("split", "C")]["exit_code"] == FAIL_CODE, status[("split", "C")]
+    split_job = first.of("split")[0][3]
+    for sample, element in (("A", 1), ("B", 1), ("C", 1), ("D", 2)):
+        assert status[("split", sample)]["job"] == pipe.scheduler.job_id(split_job, element), (
+            status[("split", sample)])
+    assert {k: pipe.count(*k) for k in status} == {k: 0 if k in dependents else 1 for k in status}
+
+    pipe.fail("split", "C", on=False)
+    again = pipe.submit("--missing", "--group", "3")
+    assert [(name, count) for name, _, count, _ in again.arrays] == [
+        ("split", 1), ("left", 1), ("right", 1), ("join", 1)], describe(again.result)
+    pipe.wait_drained(again)
+    status = pipe.instances()
+    assert_states(status, dict.fromkeys(diamond_instances(), "done"))
+    assert pipe.output("joined.txt") == DIAMOND_JOINED
+    runs = {k: pipe.count(*k) for k in status}
+    assert runs == {k: 2 if k == ("split", "C") else 1 for k in status}, runs
     assert_ordered(pipe, status, DIAMOND_EDGES)
 
 

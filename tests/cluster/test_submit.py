@@ -42,6 +42,10 @@ def test_failure_blocks_dependents_then_missing_reruns_only_them(pipe: helpers.P
     helpers.check_failure_then_missing(pipe)
 
 
+def test_grouped_instances_fail_alone_then_missing_finishes(pipe: helpers.Pipeline) -> None:
+    helpers.check_grouped_failure_then_missing(pipe)
+
+
 def test_elementwise_dependency(lone_pipe: helpers.Pipeline) -> None:
     """-hold_jid_ad on Grid Engine, aftercorr on SLURM: instance 1 of B before A's instance 4 ends."""
     helpers.check_elementwise(lone_pipe)

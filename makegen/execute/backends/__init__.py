@@ -8,12 +8,14 @@ and register it below; tests/test_backends.py checks the two registries agree.
 from __future__ import annotations
 
 from ...contract.schedulers import SCHEDULERS
+from .azure import AzureBackend
 from .base import Backend
 from .local import LocalBackend
 from .sge import SgeBackend
 from .slurm import SlurmBackend
 
-BACKENDS: dict[str, type[Backend]] = {b.name: b for b in (LocalBackend, SgeBackend, SlurmBackend)}
+BACKENDS: dict[str, type[Backend]] = {b.name: b for b in (LocalBackend, SgeBackend, SlurmBackend,
+                                                             AzureBackend)}
 
 
 def backend_help() -> str:

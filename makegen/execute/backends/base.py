@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import sys
 from typing import Any, ClassVar, Optional
 
 from ...contract.schedulers import SCHEDULERS, Scheduler
@@ -40,8 +41,16 @@ class Backend:
                       q=shell_quote, backend=self.name, site=os.environ.get("MAKEGEN_CONFIG", ""),
                       sets="\n".join(plan.options.sets))
 
+    def printed(self, plan: Plan) -> str:
+        """What `submit --print` writes: the submission script."""
+        return self.script(plan)
+
+    def submit(self, plan: Plan) -> int:
+        """Submit the plan (here: run its script); the exit code for the CLI."""
+        return run_script(self.script(plan), self.name)
+
     def array_context(self, array: ArrayJob, plan: Plan) -> dict[str, Any]:
-        return {"array": array, "flags": " ".join(self.flags(array, plan))}
+        return {"array": array, "flags": " ".join(self.flags(array, plan)), "job_args": job_args(array)}
 
     def flags(self, array: ArrayJob, plan: Plan) -> list[str]:
         """Scheduler options of one array, each already quoted for bash."""
@@ -61,6 +70,23 @@ class Backend:
         return f"mg_{plan.pipeline}_{array.name}"
 
 
+def run_script(script: str, backend_name: str) -> int:
+    """Run a submission script with bash; a scheduler's refusal is a user error."""
+    import sh
+
+    try:
+        sh.bash("-s", _in=script, _out=sys.stdout, _err=sys.stderr)
+    except sh.ErrorReturnCode as exc:
+        if backend_name == "local":
+            return 1
+        raise MakegenError(
+            f"the {backend_name} submission script stopped with exit code {exc.exit_code} (its "
+            "message is above); the arrays it had submitted were cancelled",
+            key="submit", hint="when the scheduler refused a request, fix it (resources, queue, "
+                               "account) and submit again") from None
+    return 0
+
+
 def _split(flags: str, key: str, what: str) -> list[str]:
     """Flags split into words as a shell would; an unclosed quote is a user error."""
     try:
@@ -71,5 +97,10 @@ def _split(flags: str, key: str, what: str) -> list[str]:
 
 
 def wall_clock(array: ArrayJob) -> str:
-    seconds = array.resources.time_s
+    seconds = array.time_s
     return clock(seconds) if seconds else ""
+
+
+def job_args(array: ArrayJob) -> str:
+    """The words before BUILD on job.sh's command line: how many instances an element runs."""
+    return f"--group {array.group} " if array.group > 1 else ""

@@ -32,7 +32,7 @@ class SgeBackend(Backend):
     def flags(self, array: ArrayJob, plan: Plan) -> list[str]:
         res = array.resources
         flags = ["-terse", "-V", "-S", "/bin/bash", "-w", "e", "-j", "y",
-                 "-N", shell_quote(self.job_name(plan, array)), "-t", f"1-{array.count}",
+                 "-N", shell_quote(self.job_name(plan, array)), "-t", f"1-{array.elements}",
                  "-wd", '"$output_dir"', "-o", f'"$output_dir/{Layout.job_logs}/"']
         if plan.options.throttle:
             flags += ["-tc", str(plan.options.throttle)]

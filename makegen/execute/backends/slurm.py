@@ -31,7 +31,7 @@ class SlurmBackend(Backend):
         res = array.resources
         throttle = f"%{plan.options.throttle}" if plan.options.throttle else ""
         flags = ["--parsable", "--export=ALL", f"--job-name={shell_quote(self.job_name(plan, array))}",
-                 f"--array=1-{array.count}{throttle}", '--chdir="$output_dir"',
+                 f"--array=1-{array.elements}{throttle}", '--chdir="$output_dir"',
                  f'--output="$output_dir/{Layout.job_logs}/%x.%A_%a.out"',
                  f"--cpus-per-task={res.cores}"]
         if res.gpus:
@@ -45,7 +45,12 @@ class SlurmBackend(Backend):
             flags.append(f"--partition={shell_quote(queue)}")
         if plan.options.account:
             flags.append(f"--account={shell_quote(plan.options.account)}")
-        if array.elementwise is not None:
+        if array.elementwise is not None and array.group > 1:
+            # aftercorr needs the whole upstream element to succeed: one failing instance
+            # would cancel the element downstream, group mates and all. So a grouped array
+            # waits for the end of the array it pairs with (its instances read nothing else).
+            flags.append(f'--dependency=afterany:"$job_{array.elementwise}"')
+        elif array.elementwise is not None:
             # Task i starts when task i upstream succeeded; when it did not, task i can never
             # start, and --kill-on-invalid-dep ends it instead of leaving it pending for ever.
             flags += [f'--dependency=aftercorr:"$job_{array.elementwise}"', "--kill-on-invalid-dep=yes"]

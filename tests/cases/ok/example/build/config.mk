@@ -101,6 +101,14 @@ MAKEGEN_STATE = $(OUTPUT_DIR)/.makegen/state
 makegen-config:
 	@:$(foreach name,$(MAKEGEN_SETTINGS),$(info $(name)=$($(name))))
 
+# makegen_recipe MODE,TASK,ARGS,DECISION: the recipe of an instance that runs (or is blocked).
+# When job.sh asks make only to decide (MAKEGEN_DECIDE names a file), the decision and the
+# settings in force go to that file, and job.sh runs the instance in its own shell: make
+# starts no program. Otherwise the task script runs it. The build path reaches the shell only
+# as "$$MAKEGEN_BUILD", whatever it holds; `exec` keeps the task script the child of make,
+# so a signal to make reaches it.
+makegen_recipe = $(if $(MAKEGEN_DECIDE),@$(file >$(MAKEGEN_DECIDE),$(4))$(foreach makegen_name,$(MAKEGEN_SETTINGS) MAKEGEN_BUILD,$(file >>$(MAKEGEN_DECIDE),$(makegen_name)=$($(makegen_name)))),@exec bash "$$MAKEGEN_BUILD/tasks/$(2).sh" $(1) $(3))
+
 # Helpers of the task Makefiles. A comma cannot stand in a function argument.
 MAKEGEN_COMMA := ,
 makegen_abs = $(if $(filter /%,$(1)),$(1),$(ROOT_DIR)/$(1))

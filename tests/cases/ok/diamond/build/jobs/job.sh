@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # makegen: the job wrapper of pipeline `diamond` (generated; do not edit).
 #
-#   bash BUILD/jobs/job.sh BUILD MANIFEST [INDEX]
+#   bash BUILD/jobs/job.sh [--group N] BUILD MANIFEST [INDEX]
 #
-# Runs the instance at line INDEX of MANIFEST (from 1; default $SGE_TASK_ID, $SLURM_ARRAY_TASK_ID, or
-# $MAKEGEN_TASK_ID) as `make -f BUILD/tasks/<task>.mk NAME=VALUE...`.
-# BUILD is an argument because schedulers run a spooled copy of this script.
-# Exit codes: 0 done (or already up to date), 1 the command failed,
-# 2 the instance could not be run (bad manifest, index or configuration),
-# 3 blocked (an input is missing or an upstream instance is not done).
-# With MAKEGEN_RESULT set, it writes there how the instance ended: ran, up-to-date, failed, blocked.
+# Runs the instances at lines (INDEX-1)*N+1 .. INDEX*N of MANIFEST (from 1; N is 1 unless
+# --group says otherwise), one after another, each as `make -f BUILD/tasks/<task>.mk
+# NAME=VALUE...`. INDEX defaults to $SGE_TASK_ID, $SLURM_ARRAY_TASK_ID, or
+# $MAKEGEN_TASK_ID. BUILD is an argument because schedulers run a spooled copy of this script.
+# Make decides whether each instance runs, is blocked or is up to date; an instance that
+# runs does so in a subshell of this script, with the task script's functions loaded once
+# for the element (a program started per instance is milliseconds per instance).
+# One instance failing does not stop the others. Exit codes: 0 every instance done (or
+# already up to date), 1 an instance failed, 2 an instance
+# could not be run (bad manifest, index or configuration), 3 an instance is
+# blocked (an input is missing or an upstream instance is not done), in that order.
+# With MAKEGEN_RESULT set, it writes there how the element ended: ran, up-to-date, failed, blocked.
 # Never 99 or 100: Grid Engine would requeue the job or hold its dependents for ever.
 set -euo pipefail
 
@@ -18,7 +23,13 @@ makegen_job_fail() {
   exit 2
 }
 
-[[ $# -ge 2 ]] || makegen_job_fail "usage: job.sh BUILD MANIFEST [INDEX]"
+group=1
+if [[ ${1:-} == --group ]]; then
+  [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || makegen_job_fail "--group takes a whole number from 1, not '${2:-}'"
+  group=$2
+  shift 2
+fi
+[[ $# -ge 2 ]] || makegen_job_fail "usage: job.sh [--group N] BUILD MANIFEST [INDEX]"
 build=$1
 manifest=$2
 index=${3:-}
@@ -35,48 +46,148 @@ if [[ -n ${JOB_ID:-} && ${SGE_TASK_ID:-} =~ ^[0-9]+$ ]]; then
   export MAKEGEN_JOB_ID=${JOB_ID}.${SGE_TASK_ID}
 elif [[ -n ${SLURM_ARRAY_JOB_ID:-} && ${SLURM_ARRAY_TASK_ID:-} =~ ^[0-9]+$ ]]; then
   export MAKEGEN_JOB_ID=${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}
+elif [[ -n ${AZ_BATCH_JOB_ID:-} && ${AZ_BATCH_TASK_ID:-} =~ ^[0-9]+$ ]]; then
+  export MAKEGEN_JOB_ID=${AZ_BATCH_JOB_ID}/${AZ_BATCH_TASK_ID}
 elif [[ -n ${JOB_ID:-} ]]; then
   export MAKEGEN_JOB_ID=${JOB_ID}
 elif [[ -n ${SLURM_JOB_ID:-} ]]; then
   export MAKEGEN_JOB_ID=${SLURM_JOB_ID}
+elif [[ -n ${AZ_BATCH_JOB_ID:-} ]]; then
+  export MAKEGEN_JOB_ID=${AZ_BATCH_JOB_ID}
 fi
 
-# Our own trace goes to a scratch file that the task script copies into the instance log;
-# the task script says how the instance ended in the report file. (No mktemp: a program
-# started per job is milliseconds per instance; noclobber refuses a name that exists.)
-scratch=${TMPDIR:-/tmp}/makegen-job.$$.$RANDOM$RANDOM
+# Our own trace goes to a scratch file that each instance copies into its log; an instance
+# says how it ended in the report file, make what it decided in the decision file. (No
+# mktemp: a program; noclobber refuses a name that exists. Make writes the decision file
+# by name, so its name holds no character Make treats specially.)
+scratch=${TMPDIR:-/tmp}
+[[ $scratch =~ ^[A-Za-z0-9_./-]+$ ]] || scratch=/tmp
+scratch=$scratch/makegen-job.$$.$RANDOM$RANDOM
 export MAKEGEN_WRAPPER_TRACE=$scratch.trace MAKEGEN_REPORT=$scratch.report
-trap 'rm -f "$MAKEGEN_WRAPPER_TRACE" "$MAKEGEN_REPORT"' EXIT
+decision=$scratch.decision
+_mg_prepared=()
+makegen_job_exit() {
+  rm -rf "$MAKEGEN_WRAPPER_TRACE" "$MAKEGEN_REPORT" "$decision" "${_mg_prepared[@]}"
+}
+trap makegen_job_exit EXIT
 set -C
-exec {trace_fd}>"$MAKEGEN_WRAPPER_TRACE" || makegen_job_fail "cannot create $MAKEGEN_WRAPPER_TRACE"
+: >"$MAKEGEN_WRAPPER_TRACE" || makegen_job_fail "cannot create $MAKEGEN_WRAPPER_TRACE"
 set +C
+# Appending: each instance empties the file once it has copied it.
+exec {trace_fd}>>"$MAKEGEN_WRAPPER_TRACE"
 BASH_XTRACEFD=$trace_fd
 PS4='+ job.sh: '
 set -x
 
 # mapfile skips lines faster than a sed starts (75,000 lines in a few ms): no program here.
-mapfile -t -s "$((index - 1))" -n 1 lines <"$manifest"
-[[ -n ${lines[0]:-} ]] || makegen_job_fail "$manifest has no line $index"
+mapfile -t -s "$(((index - 1) * group))" -n "$group" lines <"$manifest"
+[[ -n ${lines[0]:-} ]] || makegen_job_fail "$manifest has no line $(((index - 1) * group + 1))"
 read -r -a words <<<"${lines[0]}"
 task=${words[0]}
-[[ -r $build/tasks/$task.mk ]] || makegen_job_fail "no task Makefile $build/tasks/$task.mk"
+[[ -r $build/tasks/$task.mk && -r $build/tasks/$task.sh ]] \
+  || makegen_job_fail "no task Makefile $build/tasks/$task.mk"
 
-unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
-rc=0
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES MAKEGEN_DECIDE
 # `makegen run --set NAME=VALUE` (and submit --set): settings at make's command-line precedence.
 sets=()
 if [[ -n ${MAKEGEN_SET:-} ]]; then mapfile -t sets <<<"$MAKEGEN_SET"; fi
-make -r -s -f "$build/tasks/$task.mk" "${words[@]:1}" "${sets[@]}" || rc=$?
+
+# The task's functions, once for the element. MAKEGEN_BUILD is what the task Makefile
+# exports (each decision says it again).
+export MAKEGEN_BUILD=$build
 set +x
-report=
-if [[ -s $MAKEGEN_REPORT ]]; then read -r report _ <"$MAKEGEN_REPORT"; fi
-if [[ -z $report && $rc == 0 ]]; then report=up-to-date; fi
-if [[ -n ${MAKEGEN_RESULT:-} && -n $report ]]; then printf '%s\n' "$report" >"$MAKEGEN_RESULT"; fi
-case $report in
-  ran | up-to-date) exit 0 ;;
-  failed) exit 1 ;;
-  blocked) exit 3 ;;
-esac
-# The task script says "failed" before it does anything that matters, so no report means
-# it never got that far (make refused, or the script could not start): nothing ran.
-makegen_job_fail "make -f $build/tasks/$task.mk ${words[*]:1} exited with code $rc before running the instance"
+source "$build/jobs/lib.sh"
+source "$build/tasks/$task.sh"
+makegen_task_values
+_mg_defer_tmp=1
+# Inside a group an instance costs a few ms in all: no GNU time (peak RSS) per instance.
+_mg_grouped=
+if ((group > 1)); then _mg_grouped=1; fi
+
+# A signal to the job stops it after the instance that runs (which records its own end).
+stopped=
+for signal in HUP INT TERM USR1 USR2 XCPU; do trap "stopped=$signal" "$signal"; done
+
+# The trace (each instance's log) shows the make that decided it; the bookkeeping is not traced.
+failed=0 refused=0 blocked=0 ran=0 queued=
+for ((n = 0; n < ${#lines[@]}; n++)); do
+  [[ -z $stopped ]] || break
+  read -r -a words <<<"${lines[n]}"
+  if [[ ${words[0]:-} != "$task" ]]; then
+    printf 'makegen job.sh: line %s of %s is not of task %s: %s\n' "$(((index - 1) * group + n + 1))" \
+      "$manifest" "$task" "${lines[n]}" >&2
+    refused=$((refused + 1))
+    continue
+  fi
+  : >"$decision"
+  : >"$MAKEGEN_REPORT"
+  rc=0
+  set -x
+  MAKEGEN_DECIDE=$decision make -r -s -f "$build/tasks/$task.mk" "${words[@]:1}" "${sets[@]}" || rc=$?
+  set +x
+  decided=()
+  mapfile -t decided <"$decision"
+  mode=${decided[0]:-}
+  if [[ -z $mode ]]; then
+    # Make ran nothing: the instance is up to date, or make refused (its message is above).
+    if ((rc != 0)); then
+      printf 'makegen job.sh: make -f %s %s exited with code %s; the instance did not run\n' \
+        "$build/tasks/$task.mk" "${words[*]:1}" "$rc" >&2
+      refused=$((refused + 1))
+    fi
+    continue
+  fi
+  # The settings make used (config, site config, environment, --set), as the command sees them.
+  for setting in "${decided[@]:1}"; do export "$setting"; done
+  _mg_since=$decision
+  # Not `( ... ) || true`: on the left of || bash ignores set -e and the ERR trap inside.
+  set +e
+  # The instance's temporary folder goes when the job ends, with the others of the element.
+  makegen_task_paths "${words[@]:1}"
+  _mg_prepared+=("$_mg_tmp")
+  if [[ $mode == blocked* ]]; then
+    (set -e; MAKEGEN_BLOCKED=${mode#blocked }; makegen_task_instance blocked "${words[@]:1}")
+  else
+    (set -e; makegen_task_instance run "${words[@]:1}")
+  fi
+  set -e
+  report=
+  if [[ -s $MAKEGEN_REPORT ]]; then read -r report _ <"$MAKEGEN_REPORT"; fi
+  case $report in
+    ran) ran=$((ran + 1)) ;;
+    up-to-date) ;;
+    blocked) blocked=$((blocked + 1)) ;;
+    failed) failed=$((failed + 1)) ;;
+    # The task script says "failed" before it does anything that matters, so no report
+    # means it never got that far: nothing ran.
+    *) printf 'makegen job.sh: %s %s could not start; the instance did not run\n' "$task" "${words[*]:1}" >&2
+       refused=$((refused + 1)) ;;
+  esac
+  # The instances that follow have their folders made at once, by one mkdir (and their
+  # destinations compared by one stat), once OUTPUT_DIR is known. A failure here only
+  # leaves each to prepare itself.
+  if [[ -z $queued ]] && ((n + 1 < ${#lines[@]})); then
+    queued=1
+    for ((k = n + 1; k < ${#lines[@]}; k++)); do
+      read -r -a more <<<"${lines[k]}"
+      if [[ ${more[0]:-} == "$task" ]]; then makegen_task_paths "${more[@]:1}" && makegen_queue; fi
+    done
+    MAKEGEN_TEST_FAULT= makegen_prepare 2>/dev/null || true
+  fi
+done
+if [[ -n $stopped ]]; then
+  printf 'makegen job.sh: stopped by SIG%s after %s instance(s) of %s\n' "$stopped" "$n" "${#lines[@]}" >&2
+  failed=$((failed + 1))
+fi
+outcome=up-to-date code=0
+if ((failed)); then
+  outcome=failed code=1
+elif ((refused)); then
+  outcome= code=2
+elif ((blocked)); then
+  outcome=blocked code=3
+elif ((ran)); then
+  outcome=ran
+fi
+if [[ -n ${MAKEGEN_RESULT:-} && -n $outcome ]]; then printf '%s\n' "$outcome" >"$MAKEGEN_RESULT"; fi
+exit "$code"

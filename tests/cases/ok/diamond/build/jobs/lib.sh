@@ -1,21 +1,28 @@
 # makegen: functions shared by the task scripts of pipeline `diamond` (generated; do not edit).
-# Sourced by BUILD/tasks/<task>.sh, which tasks/<task>.mk runs once it has decided that an
-# instance must run (or is blocked). Marker files live in $OUTPUT_DIR/.makegen/state/<task>/:
-#   <key>.started   written when an attempt starts (time, host, pid, job)
-#   <key>.ok-<hash>  written after the outputs are published (the recipe hash is in the name)
-#   <key>.failed    written when an attempt fails (exit code, reason)
+# Sourced by BUILD/tasks/<task>.sh when tasks/<task>.mk runs it for one instance, and by
+# BUILD/jobs/job.sh, which runs the instances of an array element in its own shell once
+# make has decided each one. Marker files live in $OUTPUT_DIR/.makegen/state/<task>/:
+#   <key>.started   the instance's lock and its start marker: made with O_EXCL (bash's
+#                     noclobber, atomic also on NFS v3 and later) while an attempt runs; it
+#                     says whose (host, pid, job, since when). At the end it is renamed to:
+#   <key>.ok-<hash>  after the outputs are published (the recipe hash is in the name), or
+#   <key>.failed    when the attempt fails (exit code, reason).
 #   <key>.blocked   written when the instance cannot start (missing input, upstream not done)
-# Every marker is written to a temporary name and renamed, so none is ever half-written.
-#   =lock/<key>/      held while an attempt runs (mkdir is atomic, also on NFS); its
-#                       holder file says whose: host, pid, job, since when
+# So the end of an attempt is one rename, which records how it ended and lets the lock go
+# at once, and no marker is ever half-written where a reader looks for it.
+#
+# Every program started here costs a node milliseconds per instance (about 1.5 ms each on
+# a small VM), so the code below uses builtins wherever one exists: a run that publishes one
+# output starts two programs (the output's rename and the marker's), plus one mkdir and one
+# stat per array element.
 
 # The time now, UTC, in _mg_now (a builtin: no process per marker).
 makegen_now() { TZ=UTC printf -v _mg_now '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
 
-# makegen_init TASK HASH LIMIT MODE NAME=VALUE...: the instance's params become _mg_p_NAME.
+# makegen_init TASK HASH LIMIT RETRIES NAME=VALUE...: the instance's params become _mg_p_NAME.
 # LIMIT is how long (s) an attempt of the task can be alive: its time limit and a grace.
 makegen_init() {
-  _mg_task=$1 _mg_hash=$2 _mg_limit=$3 _mg_mode=$4
+  _mg_task=$1 _mg_hash=$2 _mg_limit=$3 _mg_retries=$4
   shift 4
   local arg
   for arg in "$@"; do
@@ -25,18 +32,31 @@ makegen_init() {
   _mg_logdir=$OUTPUT_DIR/.makegen/logs/$_mg_task
   _mg_job=${MAKEGEN_JOB_ID:-}
   _mg_host=${HOSTNAME:-$(uname -n)}
-  _mg_held= _mg_step= _mg_local= _mg_stages=() _mg_published=()
+  _mg_held= _mg_step= _mg_local= _mg_own_tmp= _mg_attempt=1 _mg_usage=()
+  _mg_stages=() _mg_published=() _mg_kinds=() _mg_rels=()
 }
 
 # makegen_where: the instance's log, temporary directory and lock, once _mg_key is known.
 makegen_where() {
   _mg_log=$_mg_logdir/$_mg_key.log
   # <key>=<host>=<pid>: `makegen clean --tmp` tells from the name whose it is (`=` is in no
-  # value and no host name).
+  # value and no host name). $$ is the script's pid, also in a subshell of job.sh.
   _mg_tmp=$OUTPUT_DIR/.makegen/tmp/$_mg_task/$_mg_key=$_mg_host=$$
   _mg_scratch=$_mg_tmp/scratch
-  _mg_lock=$_mg_state/=lock/$_mg_key
+  _mg_lock=$_mg_state/$_mg_key.started
   _mg_ok=$_mg_state/$_mg_key.ok-$_mg_hash
+}
+
+# makegen_outputs KIND REL...: the outputs (KIND file or dir, REL the path under OUTPUT_DIR),
+# each written at _mg_out_I in the temporary directory until it is published.
+makegen_outputs() {
+  local i=0
+  while (($# >= 2)); do
+    _mg_kinds+=("$1") _mg_rels+=("$2")
+    printf -v "_mg_out_$i" '%s' "$_mg_tmp/out/$2"
+    i=$((i + 1))
+    shift 2
+  done
 }
 
 # makegen_step ID WHAT: makegen's own code enters a step; WHAT names it when it fails. ID is
@@ -50,17 +70,70 @@ makegen_step() {
 makegen_test_fault() {
   case $MAKEGEN_TEST_FAULT in
     "$1") printf 'makegen: test fault at step %s\n' "$1" >&2; return 1 ;;
-    "kill:$1") kill -KILL $$ ;;
+    "kill:$1") kill -KILL "$BASHPID" ;;
   esac
 }
 
-# makegen_begin KIND REL...: take the instance's lock, make the temporary directory, say where
-# each output (KIND file or dir, REL its path under OUTPUT_DIR) is written, record the start.
-# Every program started here costs a node milliseconds per instance, so the folders are
-# made by one mkdir and files are only removed when they exist.
+# -- the folders of an array element's instances, made at once ---------------------------------
+#
+# makegen_queue (once makegen_where and makegen_outputs have run): the current instance's
+# folders join those makegen_prepare makes with one mkdir, and its outputs' destinations
+# those it compares with one stat. job.sh queues the instances of its element that follow
+# the first one to run; an instance that was not prepared prepares itself.
+declare -A _mg_ready=() _mg_stage_at=()
+_mg_q_dirs=() _mg_q_keys=() _mg_q_tmps=() _mg_q_dests=() _mg_prepared=()
+
+makegen_queue() {
+  local i folder
+  _mg_q_keys+=("$_mg_key") _mg_q_tmps+=("$_mg_tmp")
+  _mg_q_dirs+=("$_mg_scratch" "$_mg_tmp/lists")
+  for i in "${!_mg_rels[@]}"; do
+    folder=_mg_out_$i
+    folder=${!folder}
+    if [[ ${_mg_kinds[i]} == dir ]]; then _mg_q_dirs+=("$folder"); else _mg_q_dirs+=("${folder%/*}"); fi
+    # The folder an output goes into, or the nearest one that exists yet: its filesystem is
+    # the one a folder made there later will be on.
+    folder=$OUTPUT_DIR/${_mg_rels[i]}
+    folder=${folder%/*}
+    while [[ ! -d $folder && $folder == */* ]]; do folder=${folder%/*}; done
+    _mg_q_dests+=("$_mg_key" "$i" "${folder:-/}")
+  done
+}
+
+# makegen_prepare: make the queued folders (and the state and log folders), and find the
+# outputs whose destination is on another filesystem than the temporary directory (a
+# symlink to scratch space): those are staged in a folder there, so that publishing is
+# always a rename, never a copy.
+makegen_prepare() {
+  # (job.sh calls it where set -e does not act: every step is checked.)
+  makegen_step setup "making the folders of $_mg_id under $OUTPUT_DIR" || return 1
+  mkdir -p "$_mg_state" "$_mg_logdir" "${_mg_q_dirs[@]}" || return 1
+  local n folders=() devices=() text
+  if ((${#_mg_q_dests[@]})); then
+    makegen_step destinations "comparing the filesystems of the outputs of $_mg_id" || return 1
+    for ((n = 2; n < ${#_mg_q_dests[@]}; n += 3)); do folders+=("${_mg_q_dests[n]}"); done
+    # One program for every output (st_dev: no builtin gives it); not in the ERR trap's reach
+    # inside $(...), where it would record the failure from a subshell.
+    text=$(trap - ERR; stat -L -c %d -- "$OUTPUT_DIR/.makegen/tmp" "${folders[@]}") || return 1
+    mapfile -t devices <<<"$text"
+    for ((n = 0; n < ${#folders[@]}; n++)); do
+      if [[ ${devices[n + 1]} != "${devices[0]}" ]]; then
+        _mg_stage_at[${_mg_q_dests[3 * n]}]+="${_mg_q_dests[3 * n + 1]}"$'\t'"${folders[n]}"$'\n'
+      fi
+    done
+  fi
+  for text in "${_mg_q_keys[@]}"; do _mg_ready[$text]=1; done
+  _mg_prepared+=("${_mg_q_tmps[@]}")
+  _mg_q_dirs=() _mg_q_keys=() _mg_q_tmps=() _mg_q_dests=()
+}
+
+# -- one attempt ----------------------------------------------------------------------------
+
+# makegen_begin: take the instance's lock, record the start, stage the outputs whose folder
+# is on another filesystem. In blocked mode, record that it is blocked and stop.
 makegen_begin() {
   if [[ $_mg_mode == blocked ]]; then
-    mkdir -p "$_mg_state" "$_mg_logdir"
+    if [[ -z ${_mg_ready[$_mg_key]:-} ]]; then mkdir -p "$_mg_state" "$_mg_logdir"; fi
     makegen_wrapper_trace
     makegen_blocked "${MAKEGEN_BLOCKED:-blocked}"
   fi
@@ -77,31 +150,51 @@ makegen_begin() {
   # Failed until the end says otherwise: job.sh must never take an attempt that ran (or was
   # killed running) for one that never started.
   makegen_report failed 1
-  makegen_step setup "making the folders of $_mg_id under $OUTPUT_DIR"
-  if [[ -e $_mg_tmp ]]; then rm -rf "$_mg_tmp"; fi
-  local i name dirs=()
-  _mg_kinds=() _mg_rels=()
-  while (($# >= 2)); do
-    _mg_kinds+=("$1") _mg_rels+=("$2")
-    shift 2
-  done
-  for i in "${!_mg_rels[@]}"; do
-    name=_mg_out_$i
-    printf -v "$name" '%s' "$_mg_tmp/out/${_mg_rels[i]}"
-    if [[ ${_mg_kinds[i]} == dir ]]; then dirs+=("${!name}"); else dirs+=("${!name%/*}"); fi
-  done
-  mkdir -p "$_mg_state/=lock" "$_mg_logdir" "$_mg_tmp/lock" "$_mg_tmp/out" "$_mg_scratch" "$_mg_tmp/lists" \
-    "${dirs[@]}"
+  # Folders job.sh made for this instance when its element began may have gone since (a
+  # `clean --tmp` on another host judges by age): then the instance makes its own.
+  if [[ -n ${_mg_ready[$_mg_key]:-} && -d $_mg_scratch ]]; then
+    # A new entry gives the folder a fresh mtime: `clean --tmp` leaves a young folder alone.
+    : >"$_mg_tmp/attempt"
+  else
+    if [[ -e $_mg_tmp ]]; then rm -rf "$_mg_tmp"; fi
+    _mg_stage_at[$_mg_key]=
+    makegen_queue
+    makegen_prepare
+    # Alone, the task script removes its folder at the end; job.sh removes those of its
+    # element at once when it ends.
+    if [[ -z ${_mg_defer_tmp:-} ]]; then _mg_own_tmp=1; fi
+  fi
+  # What make's decision was made before: an ok marker newer than it was written by another
+  # attempt meanwhile (job.sh names its decision file; alone, the folders just made).
+  _mg_since=${_mg_since:-$_mg_scratch}
+  # The attempt's number goes into the lock, so that a killed attempt is counted too.
+  makegen_last_attempt
   makegen_lock
   makegen_wrapper_trace
   makegen_step markers "removing the markers of the last attempt of $_mg_id"
   makegen_remove_markers '.ok-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]' '.failed' '.blocked'
   makegen_destinations
-  makegen_now
-  _mg_started=$_mg_now
-  makegen_marker started "$_mg_state/$_mg_key.started" "started=$_mg_started" "host=$_mg_host" "pid=$$" "job=$_mg_job"
-  printf '==== makegen: %s started %s on %s, pid %s%s\n' "$_mg_id" "$_mg_now" \
-    "$_mg_host" "$$" "${_mg_job:+, job $_mg_job}" >>"$_mg_log"
+  printf '==== makegen: %s started %s on %s, pid %s%s, attempt %s\n' "$_mg_id" "$_mg_started" \
+    "$_mg_host" "$BASHPID" "${_mg_job:+, job $_mg_job}" "$_mg_attempt" >>"$_mg_log"
+}
+
+# makegen_last_attempt: this attempt's number, counted across submissions: one more than the
+# attempt before it when that one failed or was killed (its lock is left), else 1 (a
+# success starts again at 1). And the cores it asks for ({resources.cores}).
+makegen_last_attempt() {
+  local line marker
+  _mg_attempt=1
+  for marker in "$_mg_state/$_mg_key.failed" "$_mg_lock"; do
+    if [[ -r $marker ]]; then
+      while IFS= read -r line; do
+        if [[ $line == attempt=* && ${line#attempt=} =~ ^[0-9]+$ ]] && ((${line#attempt=} >= _mg_attempt)); then
+          _mg_attempt=$((${line#attempt=} + 1))
+        fi
+      done <"$marker" || true
+    fi
+  done
+  local last=$((${#_mg_cores_by_attempt[@]} - 1))
+  _mg_cores=${_mg_cores_by_attempt[_mg_attempt - 1 > last ? last : _mg_attempt - 1]}
 }
 
 # makegen_remove_markers SUFFIX...: remove this key's markers of those kinds (SUFFIX may
@@ -129,32 +222,44 @@ makegen_guard() {
   trap 'makegen_fault $? "$BASH_COMMAND"' ERR
 }
 
+# makegen_create PATH TEXT: make PATH, holding TEXT, only if it does not exist (O_EXCL).
+makegen_create() {
+  local rc=0
+  set -C
+  { printf '%s' "$2" >"$1"; } 2>/dev/null || rc=$?
+  set +C
+  return "$rc"
+}
+
 # makegen_lock: hold the instance's lock, so that two attempts never run the command at once.
-# The lock is a folder renamed into place with its holder file in it: a rename is atomic (also
-# on NFS) and fails onto a folder that is not empty, and a lock never exists without saying
-# whose it is. Once held, an attempt that succeeded while this one waited (or between make's
-# decision and the lock) leaves nothing to do.
+# The lock is the start marker, made only if it does not exist; its text says whose it is.
+# Once held, an attempt that succeeded while this one waited (or between make's decision
+# and the lock) leaves nothing to do.
 makegen_lock() {
   makegen_step lock "taking the lock $_mg_lock"
-  makegen_holder_file
-  if ! mv -T "$_mg_tmp/lock" "$_mg_lock" 2>/dev/null; then makegen_lock_wait; fi
+  makegen_holder_text
+  if ! makegen_create "$_mg_lock" "$_mg_mine"; then makegen_lock_wait; fi
   _mg_held=1
-  # The scratch folder was made just before the lock was asked for, and nothing has touched
-  # it since (the lock's rename changed the temporary directory's own mtime).
-  if [[ -e $_mg_ok && $_mg_ok -nt $_mg_scratch ]]; then
+  if [[ -e $_mg_ok && $_mg_ok -nt $_mg_since ]]; then
     printf '==== makegen: %s was done by another attempt while this one waited\n' "$_mg_id" >>"$_mg_log"
     makegen_report up-to-date
     exit 0
   fi
 }
 
-# makegen_holder_file: this attempt's lock-to-be, $_mg_tmp/lock/holder, as of now.
-makegen_holder_file() {
-  local epoch
+# makegen_holder_text: this attempt's lock text, as of now, in _mg_mine. pidstart (the
+# process's start, in clock ticks since boot) tells this process from a later one that
+# reuses its pid.
+makegen_holder_text() {
+  local epoch stat
   makegen_now
+  _mg_started=$_mg_now
   printf -v epoch '%(%s)T' -1
-  printf 'host=%s\npid=%s\njob=%s\nsince=%s\nepoch=%s\n' "$_mg_host" "$$" "$_mg_job" "$_mg_now" \
-    "$epoch" >"$_mg_tmp/lock/holder"
+  read -r stat <"/proc/$BASHPID/stat" 2>/dev/null || stat=
+  stat=${stat##*) }
+  read -r -a stat <<<"$stat"
+  printf -v _mg_mine 'started=%s\nhost=%s\npid=%s\npidstart=%s\njob=%s\nepoch=%s\nattempt=%s\n' \
+    "$_mg_now" "$_mg_host" "$BASHPID" "${stat[19]:-}" "$_mg_job" "$epoch" "${_mg_attempt:-1}"
 }
 
 # makegen_lock_wait: another attempt holds the lock. Poll (nothing else works across NFS
@@ -166,17 +271,18 @@ makegen_lock_wait() {
   printf '==== makegen: %s waits for the attempt holding %s (%s)\n' "$_mg_id" "$_mg_lock" \
     "${_mg_holder_says:-no holder recorded}" >>"$_mg_log"
   while true; do
-    makegen_holder_file
-    if mv -T "$_mg_tmp/lock" "$_mg_lock" 2>/dev/null; then return 0; fi
-    if [[ ! -d $_mg_lock ]]; then
-      # No lock in the way: it was just let go, or the rename cannot be made at all.
-      makegen_holder_file
-      mv -T "$_mg_tmp/lock" "$_mg_lock"
-      return 0
+    makegen_holder_text
+    if makegen_create "$_mg_lock" "$_mg_mine"; then return 0; fi
+    if [[ ! -e $_mg_lock ]]; then
+      # No lock in the way, yet it could not be made: it was just let go, or it cannot be
+      # made at all (no room, no permission).
+      makegen_holder_text
+      if makegen_create "$_mg_lock" "$_mg_mine"; then return 0; fi
+      if [[ ! -e $_mg_lock ]]; then makegen_fail 1 "cannot make the lock $_mg_lock"; fi
     fi
     makegen_holder
     if makegen_holder_gone "$start"; then
-      makegen_take_over
+      if makegen_take_over; then return 0; fi
       continue
     fi
     printf -v now '%(%s)T' -1
@@ -189,89 +295,89 @@ makegen_lock_wait() {
   done
 }
 
-# makegen_holder: read the lock's holder file into _mg_holder_{host,pid,epoch,text}.
+# makegen_holder: read the lock's text into _mg_holder_{host,pid,pidstart,epoch,text}.
 makegen_holder() {
   local line
-  _mg_holder_host= _mg_holder_pid= _mg_holder_epoch= _mg_holder_text= _mg_holder_says=
-  if [[ -r $_mg_lock/holder ]]; then
+  _mg_holder_host= _mg_holder_pid= _mg_holder_pidstart= _mg_holder_epoch= _mg_holder_text= _mg_holder_says=
+  if [[ -r $_mg_lock ]]; then
     while IFS= read -r line; do
       _mg_holder_text+=$line$'\n'
       case $line in
         host=*) _mg_holder_host=${line#host=} ;;
         pid=*) _mg_holder_pid=${line#pid=} ;;
+        pidstart=*) _mg_holder_pidstart=${line#pidstart=} ;;
         epoch=*) _mg_holder_epoch=${line#epoch=} ;;
       esac
-    done <"$_mg_lock/holder" 2>/dev/null || true
+    done <"$_mg_lock" 2>/dev/null || true
   fi
   if [[ -n $_mg_holder_host ]]; then _mg_holder_says="host $_mg_holder_host, pid $_mg_holder_pid"; fi
 }
 
 # makegen_holder_gone WAITED_SINCE: whether the holder has ended. On this host: its process
-# is gone (or a zombie, or no longer a task script). Elsewhere: its lock is older than the
-# limit. A lock that says nothing: this attempt has waited longer than the limit for it.
+# is gone (or a zombie, or another process that reuses its pid). Elsewhere: its lock is
+# older than the limit. A lock that says nothing: this attempt has waited longer than the
+# limit for it.
 makegen_holder_gone() {
   local now since=${_mg_holder_epoch:-$1}
   printf -v now '%(%s)T' -1
   if [[ -n $_mg_holder_pid && $_mg_holder_host == "$_mg_host" ]]; then
-    makegen_pid_gone "$_mg_holder_pid"
+    makegen_pid_gone "$_mg_holder_pid" "$_mg_holder_pidstart"
   else
     ((now - since > _mg_limit))
   fi
 }
 
 makegen_pid_gone() {
-  local stat args=()
+  local stat
   kill -0 "$1" 2>/dev/null || return 0
   read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
   stat=${stat##*) }
   [[ ${stat%% *} == [ZX] ]] && return 0
-  mapfile -d '' args <"/proc/$1/cmdline" 2>/dev/null || return 1
-  [[ " ${args[*]} " != *"/tasks/$_mg_task.sh "* ]]
+  read -r -a stat <<<"$stat"
+  [[ -n $2 && ${stat[19]} != "$2" ]]
 }
 
-# makegen_take_over: remove a lock whose holder is gone (the caller then makes its own).
-# Of several waiters only the one that makes the folder takeover/ in it goes on, and only
-# while the holder file is still the one judged gone, so a fresh lock is never taken.
+# makegen_take_over: replace a lock whose holder is gone by this attempt's (one rename over
+# it: the lock never goes missing). Of several waiters only the one that makes the token
+# <key>.takeover goes on, and only while the lock is still the one judged gone, so a fresh
+# lock is never taken. A token whose maker died is removed once older than the limit.
 makegen_take_over() {
-  local judged=$_mg_holder_text
-  mkdir "$_mg_lock/takeover" 2>/dev/null || return 0
+  local judged=$_mg_holder_text token=$_mg_lock.takeover now epoch
+  printf -v now '%(%s)T' -1
+  if ! makegen_create "$token" "epoch=$now"$'\n'; then
+    read -r epoch <"$token" 2>/dev/null || epoch=
+    epoch=${epoch#epoch=}
+    if [[ $epoch =~ ^[0-9]+$ ]] && ((now - epoch > _mg_limit)); then rm -f "$token"; fi
+    return 1
+  fi
   makegen_holder
   if [[ $_mg_holder_text != "$judged" ]]; then
-    rmdir "$_mg_lock/takeover" 2>/dev/null || true
-    return 0
+    rm -f "$token"
+    return 1
   fi
-  rm -rf "$_mg_lock"
+  makegen_holder_text
+  # (Called as a condition, where neither set -e nor the ERR trap acts: each step checked.)
+  if ! { printf '%s' "$_mg_mine" >"$_mg_lock.tmp.$BASHPID" && mv -f "$_mg_lock.tmp.$BASHPID" "$_mg_lock"; }; then
+    rm -f "$_mg_lock.tmp.$BASHPID" "$token"
+    return 1
+  fi
+  rm -f "$token"
   printf '==== makegen: %s takes over %s from %s, which is gone\n' "$_mg_id" "$_mg_lock" \
     "${_mg_holder_says:-an attempt that recorded nothing}" >>"$_mg_log"
 }
 
-# makegen_destinations: write each output on the filesystem of its destination: where the
-# folder it goes into (or the nearest one that exists yet) is on another filesystem than the
-# temporary directory (a symlink to scratch space), the output is staged in a folder there,
-# so that publishing it is a rename, never a copy.
+# makegen_destinations: the outputs makegen_prepare found on another filesystem than the
+# temporary directory are written in a staging folder beside their destination.
 makegen_destinations() {
-  makegen_step destinations "comparing the filesystems of the outputs of $_mg_id"
-  local i folder folders=()
-  for i in "${!_mg_rels[@]}"; do
-    folder=$OUTPUT_DIR/${_mg_rels[i]}
-    folder=${folder%/*}
-    while [[ ! -d $folder && $folder == */* ]]; do folder=${folder%/*}; done
-    folders+=("${folder:-/}")
-  done
-  if ((${#folders[@]} == 0)); then return 0; fi
-  # One program for every output (st_dev: no builtin gives it); not in the ERR trap's reach
-  # inside $(...), where it would record the failure from a subshell.
-  local devices=() text
-  text=$(trap - ERR; stat -L -c %d -- "$_mg_tmp" "${folders[@]}")
-  mapfile -t devices <<<"$text"
-  for i in "${!_mg_rels[@]}"; do
-    if [[ ${devices[i + 1]} != "${devices[0]}" ]]; then makegen_stage "$i" "${folders[i]}"; fi
-  done
+  local entry
+  while IFS= read -r entry; do
+    if [[ -n $entry ]]; then makegen_stage "${entry%%$'\t'*}" "${entry#*$'\t'}"; fi
+  done <<<"${_mg_stage_at[$_mg_key]:-}"
 }
 
 # makegen_stage I FOLDER: output I is written in a staging folder in FOLDER, its destination's.
 makegen_stage() {
-  local i=$1 stage=$2/.makegen-stage.$_mg_task=$_mg_key=$_mg_host=$$ rel=${_mg_rels[$1]}
+  local i=$1 stage=${2%/}/.makegen-stage.$_mg_task=$_mg_key=$_mg_host=$$ rel=${_mg_rels[$1]}
   makegen_step stage "making the staging folder $stage for output $rel"
   if [[ ! -d $stage ]]; then
     printf '%s\n' "$stage" >>"$_mg_tmp/staged"
@@ -295,7 +401,7 @@ makegen_wrapper_trace() {
 # makegen_marker WHAT PATH LINE...: write the WHAT marker atomically; on failure remove its
 # temporary file and return 1 (callers that cannot go on leave it to the ERR trap).
 makegen_marker() {
-  local what=$1 path=$2 tmp=$2.tmp.$$
+  local what=$1 path=$2 tmp=$2.tmp.$BASHPID
   shift 2
   if makegen_step "marker.$what" "writing the $what marker $path" && printf '%s\n' "$@" >"$tmp" \
     && makegen_step "marker.$what.rename" "writing the $what marker $path" && mv -f "$tmp" "$path"; then
@@ -303,6 +409,23 @@ makegen_marker() {
   fi
   if [[ -e $tmp ]]; then rm -f "$tmp"; fi
   return 1
+}
+
+# makegen_end WHAT PATH LINE...: end the attempt: the lines join the lock's text, and the lock
+# is renamed to the end marker PATH (one rename: the end is recorded and the lock let go).
+# When the lines cannot be written (a full disk), the rename still records the end.
+makegen_end() {
+  local what=$1 path=$2 written=
+  shift 2
+  if makegen_step "marker.$what" "writing the $what marker $path" && printf '%s\n' "$@" >>"$_mg_lock"; then
+    written=1
+  elif [[ $what == ok ]]; then
+    return 1  # a success is recorded whole or not at all
+  fi
+  makegen_step "marker.$what.rename" "writing the $what marker $path" || return 1
+  mv -f "$_mg_lock" "$path" || return 1
+  _mg_held=
+  [[ -n $written ]]
 }
 
 makegen_report() {
@@ -335,7 +458,7 @@ makegen_fault() {
 makegen_fail() {
   local code=$1 reason=$2 marker=$_mg_state/$_mg_key.failed unrecorded=
   trap - ERR HUP INT TERM USR1 USR2 XCPU
-  set +e
+  set +eC
   makegen_withdraw
   # The partial outputs go first: on a full disk they hold the space the marker needs.
   makegen_remove_tmp
@@ -343,11 +466,10 @@ makegen_fail() {
     unrecorded="another attempt may hold $_mg_lock, so nothing was recorded under $_mg_state"
   else
     makegen_now
-    if ! makegen_marker failed "$marker" "started=${_mg_started:-}" "finished=$_mg_now" "exit=$code" \
-      "host=$_mg_host" "job=$_mg_job" "reason=$reason" 2>/dev/null; then
-      # No room even for the marker: the start marker, renamed, still says it failed.
-      if mv -f "$_mg_state/$_mg_key.started" "$marker" 2>/dev/null; then
-        unrecorded="cannot write $marker; the start marker was renamed to it, without the reason"
+    if ! makegen_end failed "$marker" "finished=$_mg_now" "exit=$code" "attempt=${_mg_attempt:-1}" \
+      "${_mg_usage[@]}" "reason=$reason" 2>/dev/null; then
+      if [[ -z $_mg_held ]]; then
+        unrecorded="cannot write the reason into $marker (no room?): it says failed, without why"
       else
         unrecorded="cannot write $marker: status will not know that this attempt failed"
       fi
@@ -375,19 +497,30 @@ makegen_remove_tmp() {
   _mg_stages=()
 }
 
-# makegen_cleanup: at exit, the temporary files go and the lock is let go, by one program.
 # makegen_node_scratch: {scratch}, a folder on the node's own disk, removed at the end.
 makegen_node_scratch() {
-  _mg_local=${TMPDIR:-/tmp}/makegen-scratch.$_mg_task.$_mg_key.$$
+  _mg_local=${TMPDIR:-/tmp}/makegen-scratch.$_mg_task.$_mg_key.$BASHPID
   mkdir -p "$_mg_local"
 }
 
+# makegen_cleanup: at exit, what the attempt leaves goes, by one program at most. A
+# temporary directory that job.sh made for its element and that holds nothing that weighs
+# (no scratch files, no replaced folder) is left to job.sh, which removes them all at once.
 makegen_cleanup() {
   trap - ERR
   set +e
-  local gone=("${_mg_stages[@]}")
+  local gone=("${_mg_stages[@]}") left=()
   if [[ -n ${_mg_local:-} ]]; then gone+=("$_mg_local"); fi
-  if [[ -n ${_mg_tmp:-} && -e $_mg_tmp ]]; then gone+=("$_mg_tmp"); fi
+  if [[ -n ${_mg_tmp:-} && -e $_mg_tmp ]]; then
+    if [[ -n ${_mg_own_tmp:-} ]]; then
+      gone+=("$_mg_tmp")
+    else
+      shopt -s nullglob dotglob
+      left=("$_mg_scratch"/* "$_mg_tmp"/replaced.*)
+      shopt -u nullglob dotglob
+      if ((${#left[@]})); then gone+=("$_mg_tmp"); fi
+    fi
+  fi
   if [[ -n $_mg_held ]]; then gone+=("$_mg_lock"); fi
   if ((${#gone[@]})); then rm -rf "${gone[@]}"; fi
 }
@@ -399,55 +532,143 @@ makegen_listfile() {
   printf '%s\n' "$@" >"$_mg_tmp/lists/$name.txt"
 }
 
-# makegen_execute: run makegen_command with the spec's environment; trace it to the log.
+# makegen_cpu_ms: the CPU time (user + system) of this shell's ended children, in ms, into
+# _mg_cpu (`times`, a builtin, prints it as its second line: 0m1.250s 0m0.040s).
+makegen_cpu_ms() {
+  local lines=() part total=0 min sec
+  { times; } >"$_mg_tmp/times"
+  mapfile -t lines <"$_mg_tmp/times"
+  for part in ${lines[1]:-}; do
+    min=${part%%m*} sec=${part#*m}
+    sec=${sec%s}
+    # seconds with three decimals, as a whole number of ms
+    total=$((total + min * 60000 + 10#${sec%.*} * 1000 + 10#${sec#*.}))
+  done
+  _mg_cpu=$total
+}
+
+# makegen_execute: run makegen_command with the spec's environment; trace it to the log. A
+# command that fails is run again, from a fresh temporary directory, up to RETRIES times.
 makegen_execute() {
-  local rc=0
-  makegen_step command "running the command of $_mg_id"
-  # The command's exit code is its own, not a failure of makegen's code: no ERR trap. (Not
-  # `( ... ) || rc=$?`: on the left of || bash ignores set -e inside the command.)
-  trap - ERR
-  set +e
-  (
-    set -euo pipefail
-    cd "$ROOT_DIR" || exit 1
-    unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES MAKE_TERMOUT MAKE_TERMERR MAKEFILES \
-      MAKEGEN_REPORT MAKEGEN_RESULT MAKEGEN_WRAPPER_TRACE MAKEGEN_BLOCKED MAKEGEN_TEST_FAULT \
-      MAKEGEN_SET MAKEGEN_FORCE
-    exec </dev/null >>"$_mg_log" 2>&1
-    # Linux lets the arguments of one exec take a quarter of the stack limit: raise the soft
-    # limit (to 256 MiB, within the hard one) so that `cat {inputs}` over a big gather fits.
-    # (The soft limit read from /proc by a builtin: $(ulimit -s) would start a process.)
-    _mg_stack=unlimited
-    while read -r _mg_a _mg_b _mg_c _mg_soft _; do
-      if [[ "$_mg_a $_mg_b $_mg_c" == "Max stack size" ]]; then _mg_stack=$_mg_soft; break; fi
-    done </proc/self/limits 2>/dev/null || _mg_stack=
-    if [[ -z $_mg_stack ]]; then
-      _mg_stack=$(ulimit -s)
-    elif [[ $_mg_stack != unlimited ]]; then
-      _mg_stack=$((_mg_stack / 1024))
-    fi
-    if [[ $_mg_stack != unlimited ]] && ((_mg_stack < 262144)); then
-      ulimit -s 262144 2>/dev/null || ulimit -s "$(ulimit -H -s)" 2>/dev/null || true
-    fi
-    unset _mg_stack _mg_a _mg_b _mg_c _mg_soft
-    PS4='+ '
-    set -x
-    if declare -F makegen_user_cleanup >/dev/null; then trap 'set +e; makegen_user_cleanup' EXIT; fi
-    if declare -F makegen_user_setup >/dev/null; then
-      makegen_user_setup
-      : >"$_mg_tmp/setup.done"
-    fi
-    makegen_command
-  )
-  rc=$?
-  set -e
-  makegen_guard
-  if ((rc != 0)); then
+  local rc=0 try=0 begun ended cpu0
+  while true; do
+    makegen_step command "running the command of $_mg_id"
+    makegen_cpu_ms
+    cpu0=$_mg_cpu begun=$EPOCHREALTIME
+    # The command's exit code is its own, not a failure of makegen's code: no ERR trap. (Not
+    # `( ... ) || rc=$?`: on the left of || bash ignores set -e inside the command.)
+    trap - ERR
+    set +e
+    makegen_command_shell
+    rc=$?
+    ended=$EPOCHREALTIME
+    set -e
+    makegen_guard
+    makegen_cpu_ms
+    makegen_usage "$begun" "$ended" "$((_mg_cpu - cpu0))"
+    if ((rc == 0)); then return 0; fi
     if declare -F makegen_user_setup >/dev/null && [[ ! -e $_mg_tmp/setup.done ]]; then
       makegen_fail "$rc" "the setup exited with code $rc (the command did not run)"
     fi
-    makegen_fail "$rc" "the command exited with code $rc"
+    if ((try >= _mg_retries)); then makegen_fail "$rc" "the command exited with code $rc"; fi
+    try=$((try + 1))
+    makegen_retry "$rc"
+  done
+}
+
+# makegen_usage BEGUN ENDED CPU_MS: the attempt's wall and CPU time as marker lines.
+makegen_usage() {
+  # (EPOCHREALTIME's decimal point is the locale's.)
+  local wall=$((10#${2//[.,]/} - 10#${1//[.,]/})) cpu
+  printf -v wall '%d.%03d' $((wall / 1000000)) $((wall % 1000000 / 1000))
+  printf -v cpu '%d.%03d' $(($3 / 1000)) $(($3 % 1000))
+  _mg_usage=("wall_s=$wall" "cpu_s=$cpu")
+  if [[ $_mg_rss =~ ^[0-9]+$ ]]; then
+    printf -v cpu '%d.%d' $((_mg_rss / 1024)) $((_mg_rss % 1024 * 10 / 1024))
+    _mg_usage+=("max_rss_mb=$cpu")
   fi
+}
+
+# makegen_retry CODE: record the failed try in the log and run the command again, as the next
+# attempt, from an empty temporary directory.
+makegen_retry() {
+  makegen_now
+  printf '==== makegen: %s failed %s: the command exited with code %s (attempt %s); %s\n' "$_mg_id" \
+    "$_mg_now" "$1" "$_mg_attempt" "retrying" >>"$_mg_log"
+  _mg_attempt=$((_mg_attempt + 1))
+  makegen_step retry "emptying the temporary directory of $_mg_id for another try"
+  local i dirs=("$_mg_scratch" "$_mg_tmp/lists")
+  rm -rf "$_mg_tmp/out" "$_mg_scratch"
+  for i in "${!_mg_rels[@]}"; do
+    local out=_mg_out_$i
+    out=${!out}
+    if [[ ${_mg_kinds[i]} == dir ]]; then dirs+=("$out"); else dirs+=("${out%/*}"); fi
+    if [[ -e $out ]]; then rm -rf "$out"; fi
+  done
+  mkdir -p "${dirs[@]}"
+  makegen_now
+  printf '==== makegen: %s started %s on %s, pid %s%s, attempt %s\n' "$_mg_id" "$_mg_now" \
+    "$_mg_host" "$BASHPID" "${_mg_job:+, job $_mg_job}" "$_mg_attempt" >>"$_mg_log"
+}
+
+# Linux lets the arguments of one exec take a quarter of the stack limit: the command's shell
+# raises the soft limit (to 256 MiB, within the hard one) so that `cat {inputs}` over a big
+# gather fits. Whether it is lower is found once per process, from /proc by a builtin
+# ($(ulimit -s) would start a process).
+makegen_stack_check() {
+  local a b c soft rest stack=unlimited
+  while read -r a b c soft rest; do
+    if [[ "$a $b $c" == "Max stack size" ]]; then stack=$soft; break; fi
+  done </proc/self/limits 2>/dev/null || stack=
+  if [[ -z $stack ]]; then
+    stack=$(ulimit -s)
+  elif [[ $stack != unlimited ]]; then
+    stack=$((stack / 1024))
+  fi
+  _mg_stack_low=
+  if [[ $stack != unlimited ]] && ((stack < 262144)); then _mg_stack_low=1; fi
+}
+makegen_stack_check
+
+# makegen_command_shell: the command in a subshell of its own, where the spec's environment
+# is set up: the root folder, the log as output, no input, a deep enough stack.
+makegen_command_shell() {
+  _mg_rss=
+  if [[ -z ${_mg_grouped:-} && -x /usr/bin/time ]]; then
+    # Peak RSS needs the command's own process under GNU time: a new bash that reads this
+    # shell's variables and functions from a file (about two programs more, so not inside a
+    # group, where an instance costs a few milliseconds in all).
+    { declare -p "${!_mg_@}"; declare -f; } >"$_mg_tmp/command.sh" 2>/dev/null
+    local rc=0 line
+    /usr/bin/time -f 'max_rss_kb=%M' -o "$_mg_tmp/usage" bash -c 'source "$1" 2>/dev/null; makegen_command_run' \
+      makegen "$_mg_tmp/command.sh" || rc=$?
+    while IFS= read -r line; do
+      if [[ $line == max_rss_kb=* ]]; then _mg_rss=${line#max_rss_kb=}; fi
+    done <"$_mg_tmp/usage" 2>/dev/null || true
+    return "$rc"
+  fi
+  (makegen_command_run)
+}
+
+# makegen_command_run: the command, where it runs (a subshell, or a bash under GNU time).
+makegen_command_run() {
+  set -euo pipefail
+  cd "$ROOT_DIR" || exit 1
+  unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES MAKE_TERMOUT MAKE_TERMERR MAKEFILES \
+    MAKEGEN_REPORT MAKEGEN_RESULT MAKEGEN_WRAPPER_TRACE MAKEGEN_BLOCKED MAKEGEN_TEST_FAULT \
+    MAKEGEN_SET MAKEGEN_FORCE MAKEGEN_DECIDE
+  exec </dev/null >>"$_mg_log" 2>&1
+  if [[ -n $_mg_stack_low ]]; then
+    ulimit -s 262144 2>/dev/null || ulimit -s "$(ulimit -H -s)" 2>/dev/null || true
+  fi
+  PS4='+ '
+  set -x
+  if declare -F makegen_user_cleanup >/dev/null; then trap 'set +e; makegen_user_cleanup' EXIT; fi
+  if declare -F makegen_user_setup >/dev/null; then
+    makegen_user_setup
+    : >"$_mg_tmp/setup.done"
+  fi
+  makegen_command
 }
 
 # makegen_publish: check every declared output and every destination, then rename each into
@@ -455,7 +676,7 @@ makegen_execute() {
 # the first rename, and a rename that fails takes back the ones before it.
 makegen_publish() {
   makegen_step publish.check "checking the outputs of $_mg_id"
-  local i kind rel src dest missing=() blocked=() sources=()
+  local i kind rel src dest missing=() blocked=() sources=() old=()
   for i in "${!_mg_rels[@]}"; do
     kind=${_mg_kinds[i]} rel=${_mg_rels[i]}
     src=_mg_out_$i
@@ -471,6 +692,10 @@ makegen_publish() {
       blocked+=("a file is where the folder ${dest%/*} of output $rel goes")
     fi
     sources+=("$src")
+    # A fresh mtime on every output: downstream instances compare against it, and a tool
+    # that copies with `cp -p` must not make a new output look old. (Only those older than
+    # the attempt: a `touch` is a program.)
+    if [[ ! $src -nt $_mg_lock ]]; then old+=("$src"); fi
   done
   if ((${#missing[@]})); then
     makegen_fail 1 "declared output(s) not written: ${missing[*]}"
@@ -481,9 +706,7 @@ makegen_publish() {
     makegen_fail 1 "cannot publish, nothing was published: ${text%; }"
   fi
   if ((${#sources[@]} == 0)); then return 0; fi
-  # A fresh mtime on every output: downstream instances compare against it, and a tool
-  # that copies with `cp -p` must not make a new output look old.
-  touch -c "${sources[@]}"
+  if ((${#old[@]})); then touch -c "${old[@]}"; fi
   makegen_step publish.folders "making the folders the outputs of $_mg_id go into"
   local absent=()
   for i in "${!_mg_rels[@]}"; do
@@ -523,9 +746,9 @@ makegen_withdraw() {
 
 makegen_finish() {
   makegen_now
-  # The end markers repeat the start, so status reads one file per finished instance.
-  makegen_marker ok "$_mg_ok" "started=$_mg_started" "finished=$_mg_now" "exit=0" \
-    "host=$_mg_host" "job=$_mg_job"
+  # The end marker repeats the start (the lock's text), so status reads one file per
+  # finished instance.
+  makegen_end ok "$_mg_ok" "finished=$_mg_now" "exit=0" "attempt=$_mg_attempt" "${_mg_usage[@]}"
   # Done: nothing from here on (a signal, a log line that cannot be written) makes it a failure.
   trap - ERR HUP INT TERM USR1 USR2 XCPU
   set +e

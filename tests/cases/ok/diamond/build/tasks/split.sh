@@ -1,27 +1,49 @@
 #!/usr/bin/env bash
-# makegen: runs one instance of task `split` of pipeline `diamond` (generated; do not edit).
+# makegen: one instance of task `split` of pipeline `diamond` (generated; do not edit).
 #
-# tasks/split.mk calls it once it has decided the instance must run (or is blocked):
+# tasks/split.mk runs it once it has decided the instance must run (or is blocked):
 #   bash tasks/split.sh run|blocked sample=VALUE chunk=VALUE
 # with ROOT_DIR, OUTPUT_DIR, MAKEGEN_BUILD and the [vars] in the environment. Paths are
-# computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
-set -euo pipefail
-source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init split 01f49c1d3b80a04b 5700 "$@"
-_mg_key=${_mg_p_sample},${_mg_p_chunk}
-_mg_id="split[sample=${_mg_p_sample},chunk=${_mg_p_chunk}]"
-makegen_where
-makegen_begin file "split/${_mg_p_sample}/${_mg_p_chunk}.txt"
+# computed here, at run time, from ROOT_DIR and OUTPUT_DIR. jobs/job.sh sources it
+# instead, for its functions, and runs each instance of its element in a subshell.
 
-_mg_in_0=()
-_mg_in_0+=("$ROOT_DIR/data/${_mg_p_sample}.txt")
-_mg_in_1=()
-_mg_path="${REF-}"; [[ $_mg_path == /* ]] || _mg_path=$ROOT_DIR/$_mg_path; _mg_in_1+=("$_mg_path")
+# makegen_task_paths NAME=VALUE...: the instance's key, id, log, lock and outputs.
+makegen_task_paths() {
+  makegen_init split 01f49c1d3b80a04b 5700 0 "$@"
+  _mg_cores_by_attempt=(2)
+  _mg_key=${_mg_p_sample},${_mg_p_chunk}
+  _mg_id="split[sample=${_mg_p_sample},chunk=${_mg_p_chunk}]"
+  makegen_where
+  makegen_outputs file "split/${_mg_p_sample}/${_mg_p_chunk}.txt"
+}
+
+# makegen_task_values: the values of the params this task gathers over (once per process).
+makegen_task_values() {
+  :
+}
+
+# makegen_task_instance run|blocked NAME=VALUE...: one attempt of the instance.
+makegen_task_instance() {
+  _mg_mode=$1
+  shift
+  makegen_task_paths "$@"
+  makegen_begin
+  _mg_in_0=()
+  _mg_in_0+=("$ROOT_DIR/data/${_mg_p_sample}.txt")
+  _mg_in_1=()
+  _mg_path="${REF-}"; [[ $_mg_path == /* ]] || _mg_path=$ROOT_DIR/$_mg_path; _mg_in_1+=("$_mg_path")
+  makegen_execute
+  makegen_publish
+  makegen_finish
+}
 
 makegen_command() {
 bash tools/split.sh "${_mg_in_0[@]}" "${_mg_p_chunk}" ${LEVEL} > "$_mg_out_0"
 }
 
-makegen_execute
-makegen_publish
-makegen_finish
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  set -euo pipefail
+  source "$MAKEGEN_BUILD/jobs/lib.sh"
+  makegen_task_values
+  makegen_task_instance "$@"
+fi

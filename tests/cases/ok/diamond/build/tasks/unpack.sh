@@ -1,28 +1,50 @@
 #!/usr/bin/env bash
-# makegen: runs one instance of task `unpack` of pipeline `diamond` (generated; do not edit).
+# makegen: one instance of task `unpack` of pipeline `diamond` (generated; do not edit).
 #
-# tasks/unpack.mk calls it once it has decided the instance must run (or is blocked):
+# tasks/unpack.mk runs it once it has decided the instance must run (or is blocked):
 #   bash tasks/unpack.sh run|blocked sample=VALUE
 # with ROOT_DIR, OUTPUT_DIR, MAKEGEN_BUILD and the [vars] in the environment. Paths are
-# computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
-set -euo pipefail
-source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init unpack 9c713856fc0bfaf4 86400 "$@"
-_mg_key=${_mg_p_sample}
-_mg_id="unpack[sample=${_mg_p_sample}]"
-makegen_where
-makegen_begin dir "unpacked/${_mg_p_sample}"
+# computed here, at run time, from ROOT_DIR and OUTPUT_DIR. jobs/job.sh sources it
+# instead, for its functions, and runs each instance of its element in a subshell.
 
-mapfile -t _mg_values_chunk <"$MAKEGEN_BUILD/params/chunk.txt"
-_mg_in_0=()
-for _mg_v_chunk in "${_mg_values_chunk[@]}"; do
-  _mg_in_0+=("$OUTPUT_DIR/split/${_mg_p_sample}/${_mg_v_chunk}.txt")
-done
+# makegen_task_paths NAME=VALUE...: the instance's key, id, log, lock and outputs.
+makegen_task_paths() {
+  makegen_init unpack 9c713856fc0bfaf4 86400 0 "$@"
+  _mg_cores_by_attempt=(1)
+  _mg_key=${_mg_p_sample}
+  _mg_id="unpack[sample=${_mg_p_sample}]"
+  makegen_where
+  makegen_outputs dir "unpacked/${_mg_p_sample}"
+}
+
+# makegen_task_values: the values of the params this task gathers over (once per process).
+makegen_task_values() {
+  mapfile -t _mg_values_chunk <"$MAKEGEN_BUILD/params/chunk.txt"
+  :
+}
+
+# makegen_task_instance run|blocked NAME=VALUE...: one attempt of the instance.
+makegen_task_instance() {
+  _mg_mode=$1
+  shift
+  makegen_task_paths "$@"
+  makegen_begin
+  _mg_in_0=()
+  for _mg_v_chunk in "${_mg_values_chunk[@]}"; do
+    _mg_in_0+=("$OUTPUT_DIR/split/${_mg_p_sample}/${_mg_v_chunk}.txt")
+  done
+  makegen_execute
+  makegen_publish
+  makegen_finish
+}
 
 makegen_command() {
 cp "${_mg_in_0[@]}" "$_mg_out_0"/ && echo '{literal}' $HOME > "$_mg_scratch"/x
 }
 
-makegen_execute
-makegen_publish
-makegen_finish
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  set -euo pipefail
+  source "$MAKEGEN_BUILD/jobs/lib.sh"
+  makegen_task_values
+  makegen_task_instance "$@"
+fi

@@ -1,27 +1,49 @@
 #!/usr/bin/env bash
-# makegen: runs one instance of task `align` of pipeline `reads-demo` (generated; do not edit).
+# makegen: one instance of task `align` of pipeline `reads-demo` (generated; do not edit).
 #
-# tasks/align.mk calls it once it has decided the instance must run (or is blocked):
+# tasks/align.mk runs it once it has decided the instance must run (or is blocked):
 #   bash tasks/align.sh run|blocked sample=VALUE lane=VALUE
 # with ROOT_DIR, OUTPUT_DIR, MAKEGEN_BUILD and the [vars] in the environment. Paths are
-# computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
-set -euo pipefail
-source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init align 68ac71fc496e8fcc 900 "$@"
-_mg_key=${_mg_p_sample},${_mg_p_lane}
-_mg_id="align[sample=${_mg_p_sample},lane=${_mg_p_lane}]"
-makegen_where
-makegen_begin file "aligned/${_mg_p_sample}_${_mg_p_lane}.tsv"
+# computed here, at run time, from ROOT_DIR and OUTPUT_DIR. jobs/job.sh sources it
+# instead, for its functions, and runs each instance of its element in a subshell.
 
-_mg_in_0=()
-_mg_in_0+=("$OUTPUT_DIR/trimmed/${_mg_p_sample}_${_mg_p_lane}.fq")
-_mg_in_1=()
-_mg_path="${REF-}"; [[ $_mg_path == /* ]] || _mg_path=$ROOT_DIR/$_mg_path; _mg_in_1+=("$_mg_path")
+# makegen_task_paths NAME=VALUE...: the instance's key, id, log, lock and outputs.
+makegen_task_paths() {
+  makegen_init align 68ac71fc496e8fcc 900 0 "$@"
+  _mg_cores_by_attempt=(2)
+  _mg_key=${_mg_p_sample},${_mg_p_lane}
+  _mg_id="align[sample=${_mg_p_sample},lane=${_mg_p_lane}]"
+  makegen_where
+  makegen_outputs file "aligned/${_mg_p_sample}_${_mg_p_lane}.tsv"
+}
+
+# makegen_task_values: the values of the params this task gathers over (once per process).
+makegen_task_values() {
+  :
+}
+
+# makegen_task_instance run|blocked NAME=VALUE...: one attempt of the instance.
+makegen_task_instance() {
+  _mg_mode=$1
+  shift
+  makegen_task_paths "$@"
+  makegen_begin
+  _mg_in_0=()
+  _mg_in_0+=("$OUTPUT_DIR/trimmed/${_mg_p_sample}_${_mg_p_lane}.fq")
+  _mg_in_1=()
+  _mg_path="${REF-}"; [[ $_mg_path == /* ]] || _mg_path=$ROOT_DIR/$_mg_path; _mg_in_1+=("$_mg_path")
+  makegen_execute
+  makegen_publish
+  makegen_finish
+}
 
 makegen_command() {
 scripts/align.py --threads ${THREADS} -k ${SEED_LEN} --max-mismatch ${MAX_MISMATCH} --read-group "${_mg_p_sample}"."${_mg_p_lane}" "${_mg_in_1[@]}" "${_mg_in_0[@]}" > "$_mg_out_0"
 }
 
-makegen_execute
-makegen_publish
-makegen_finish
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  set -euo pipefail
+  source "$MAKEGEN_BUILD/jobs/lib.sh"
+  makegen_task_values
+  makegen_task_instance "$@"
+fi

@@ -29,16 +29,16 @@ MAKEGEN_BLOCKED := $(strip \
   $(call makegen_notdone,align,$(MAKEGEN_UPOK_1),MAKEGEN_UPIDS_1) \
 )
 
-# The build path reaches the shell only as "$$MAKEGEN_BUILD", whatever it holds; `exec`
-# keeps the task script the child of make, so a signal to make reaches it.
+# The recipe (config.mk's makegen_recipe) runs the task script, or, for job.sh, only says
+# what to do.
 .PHONY: instance makegen-force
 ifneq ($(MAKEGEN_BLOCKED),)
 export MAKEGEN_BLOCKED
 instance:
-	@exec bash "$$MAKEGEN_BUILD/tasks/count.sh" blocked sample=$(sample)
+	$(call makegen_recipe,blocked,count,sample=$(sample),blocked $(MAKEGEN_BLOCKED))
 else
 instance: $(call makegen_prereq,$(MAKEGEN_OK))
 $(call makegen_target,$(MAKEGEN_OK)): $(call makegen_prereq,$(MAKEGEN_EXTERNAL) $(MAKEGEN_FROM_1)) $(if $(call makegen_absent,$(MAKEGEN_OUTPUTS))$(MAKEGEN_FORCE),makegen-force)
-	@exec bash "$$MAKEGEN_BUILD/tasks/count.sh" run sample=$(sample)
+	$(call makegen_recipe,run,count,sample=$(sample),run)
 endif
 makegen-force:

@@ -1,30 +1,52 @@
 #!/usr/bin/env bash
-# makegen: runs one instance of task `count` of pipeline `reads-demo` (generated; do not edit).
+# makegen: one instance of task `count` of pipeline `reads-demo` (generated; do not edit).
 #
-# tasks/count.mk calls it once it has decided the instance must run (or is blocked):
+# tasks/count.mk runs it once it has decided the instance must run (or is blocked):
 #   bash tasks/count.sh run|blocked sample=VALUE
 # with ROOT_DIR, OUTPUT_DIR, MAKEGEN_BUILD and the [vars] in the environment. Paths are
-# computed here, at run time, from ROOT_DIR and OUTPUT_DIR.
-set -euo pipefail
-source "$MAKEGEN_BUILD/jobs/lib.sh"
-makegen_init count ee434edcb52454a1 600 "$@"
-_mg_key=${_mg_p_sample}
-_mg_id="count[sample=${_mg_p_sample}]"
-makegen_where
-makegen_begin dir "counts/${_mg_p_sample}"
+# computed here, at run time, from ROOT_DIR and OUTPUT_DIR. jobs/job.sh sources it
+# instead, for its functions, and runs each instance of its element in a subshell.
 
-mapfile -t _mg_values_lane <"$MAKEGEN_BUILD/params/lane.txt"
-_mg_in_0=()
-for _mg_v_lane in "${_mg_values_lane[@]}"; do
-  _mg_in_0+=("$OUTPUT_DIR/aligned/${_mg_p_sample}_${_mg_v_lane}.tsv")
-done
-_mg_in_1=()
-_mg_path="${REF-}"; [[ $_mg_path == /* ]] || _mg_path=$ROOT_DIR/$_mg_path; _mg_in_1+=("$_mg_path")
+# makegen_task_paths NAME=VALUE...: the instance's key, id, log, lock and outputs.
+makegen_task_paths() {
+  makegen_init count ee434edcb52454a1 600 0 "$@"
+  _mg_cores_by_attempt=(1)
+  _mg_key=${_mg_p_sample}
+  _mg_id="count[sample=${_mg_p_sample}]"
+  makegen_where
+  makegen_outputs dir "counts/${_mg_p_sample}"
+}
+
+# makegen_task_values: the values of the params this task gathers over (once per process).
+makegen_task_values() {
+  mapfile -t _mg_values_lane <"$MAKEGEN_BUILD/params/lane.txt"
+  :
+}
+
+# makegen_task_instance run|blocked NAME=VALUE...: one attempt of the instance.
+makegen_task_instance() {
+  _mg_mode=$1
+  shift
+  makegen_task_paths "$@"
+  makegen_begin
+  _mg_in_0=()
+  for _mg_v_lane in "${_mg_values_lane[@]}"; do
+    _mg_in_0+=("$OUTPUT_DIR/aligned/${_mg_p_sample}_${_mg_v_lane}.tsv")
+  done
+  _mg_in_1=()
+  _mg_path="${REF-}"; [[ $_mg_path == /* ]] || _mg_path=$ROOT_DIR/$_mg_path; _mg_in_1+=("$_mg_path")
+  makegen_execute
+  makegen_publish
+  makegen_finish
+}
 
 makegen_command() {
 scripts/count.sh --sample "${_mg_p_sample}" --ref "${_mg_in_1[@]}" --bin ${BIN_SIZE} --prefix "$_mg_out_0"/"${_mg_p_sample}" "${_mg_in_0[@]}"
 }
 
-makegen_execute
-makegen_publish
-makegen_finish
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  set -euo pipefail
+  source "$MAKEGEN_BUILD/jobs/lib.sh"
+  makegen_task_values
+  makegen_task_instance "$@"
+fi

@@ -29,16 +29,16 @@ MAKEGEN_BLOCKED := $(strip \
   $(call makegen_missing,output of task count,$(MAKEGEN_FROM_2)) \
 )
 
-# The build path reaches the shell only as "$$MAKEGEN_BUILD", whatever it holds; `exec`
-# keeps the task script the child of make, so a signal to make reaches it.
+# The recipe (config.mk's makegen_recipe) runs the task script, or, for job.sh, only says
+# what to do.
 .PHONY: instance makegen-force
 ifneq ($(MAKEGEN_BLOCKED),)
 export MAKEGEN_BLOCKED
 instance:
-	@exec bash "$$MAKEGEN_BUILD/tasks/summary.sh" blocked 
+	$(call makegen_recipe,blocked,summary,,blocked $(MAKEGEN_BLOCKED))
 else
 instance: $(call makegen_prereq,$(MAKEGEN_OK))
 $(call makegen_target,$(MAKEGEN_OK)): $(call makegen_prereq,$(MAKEGEN_EXTERNAL) $(MAKEGEN_UPOK_1) $(MAKEGEN_UPOK_1)) $(if $(call makegen_absent,$(MAKEGEN_OUTPUTS))$(MAKEGEN_FORCE),makegen-force)
-	@exec bash "$$MAKEGEN_BUILD/tasks/summary.sh" run 
+	$(call makegen_recipe,run,summary,,run)
 endif
 makegen-force:

@@ -25,16 +25,16 @@ MAKEGEN_BLOCKED := $(strip \
   $(call makegen_missing,input file,$(MAKEGEN_EXTERNAL)) \
 )
 
-# The build path reaches the shell only as "$$MAKEGEN_BUILD", whatever it holds; `exec`
-# keeps the task script the child of make, so a signal to make reaches it.
+# The recipe (config.mk's makegen_recipe) runs the task script, or, for job.sh, only says
+# what to do.
 .PHONY: instance makegen-force
 ifneq ($(MAKEGEN_BLOCKED),)
 export MAKEGEN_BLOCKED
 instance:
-	@exec bash "$$MAKEGEN_BUILD/tasks/trim.sh" blocked sample=$(sample) lane=$(lane)
+	$(call makegen_recipe,blocked,trim,sample=$(sample) lane=$(lane),blocked $(MAKEGEN_BLOCKED))
 else
 instance: $(call makegen_prereq,$(MAKEGEN_OK))
 $(call makegen_target,$(MAKEGEN_OK)): $(call makegen_prereq,$(MAKEGEN_EXTERNAL)) $(if $(call makegen_absent,$(MAKEGEN_OUTPUTS))$(MAKEGEN_FORCE),makegen-force)
-	@exec bash "$$MAKEGEN_BUILD/tasks/trim.sh" run sample=$(sample) lane=$(lane)
+	$(call makegen_recipe,run,trim,sample=$(sample) lane=$(lane),run)
 endif
 makegen-force:
