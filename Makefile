@@ -53,13 +53,16 @@ browser:
 
 test: $(DEV_STAMP) lint schedulers browser unit
 
-# Speed and memory (docs/benchmarks.md): installs the bench extra (snakemake) for the comparison.
+# Speed and memory (docs/benchmarks.md): installs the bench extra (snakemake and its SLURM
+# executor) for the comparisons. cluster.py starts the test clusters with a site's array
+# limits and gives them back the test suite's (make schedulers) when it ends.
 bench: $(DEV_STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/compile.py --markdown
 	$(BIN)/python benchmarks/node_overhead.py --markdown
 	$(BIN)/python benchmarks/status.py
 	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/cluster.py --markdown
 
 clean:
 	rm -rf example_pipeline/build example_pipeline/results dist

@@ -51,25 +51,52 @@ GNU_TIME = _gnu_time()
 METHOD = ("GNU time -f %M (" + GNU_TIME + ")") if GNU_TIME else "os.wait4() ru_maxrss (no GNU time)"
 
 
+class Child:
+    """A command started by `spawn`, still running or reaped; `poll` does not block."""
+
+    def __init__(self, argv: list[str], cwd: Path, log: Path, env: dict[str, str]) -> None:
+        self.log = log
+        self.rss_file = log.with_name(log.name + ".rss")
+        full = [GNU_TIME, "-f", "%M", "-o", str(self.rss_file), *argv] if GNU_TIME else argv
+        with open(log, "wb") as out:
+            self.start = time.perf_counter()
+            self.proc = subprocess.Popen(full, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
+                                         stderr=subprocess.STDOUT, env=env)
+        self.sample: Optional[Sample] = None
+
+    def poll(self, block: bool = False) -> Optional[Sample]:
+        """The Sample once the command has ended (waiting for it when block), else None."""
+        if self.sample is not None:
+            return self.sample
+        pid, status, usage = os.wait4(self.proc.pid, 0 if block else os.WNOHANG)
+        if pid == 0:
+            return None
+        wall = time.perf_counter() - self.start
+        code = os.waitstatus_to_exitcode(status)
+        self.proc.returncode = code
+        rss = usage.ru_maxrss
+        if GNU_TIME:
+            # On failure GNU time writes "Command exited with non-zero status N" first.
+            try:
+                lines = self.rss_file.read_text().strip().splitlines()
+                self.rss_file.unlink()
+            except OSError:  # killed before it wrote anything
+                lines = []
+            rss = int(lines[-1]) if lines and lines[-1].isdigit() else -1
+        self.sample = Sample(wall, rss, code, self.log)
+        return self.sample
+
+
+def spawn(argv: list[str], cwd: Path, log: Path, env: dict[str, str]) -> Child:
+    """Start argv in cwd with stdin from /dev/null and stdout+stderr to log; do not wait."""
+    return Child(argv, cwd, log, env)
+
+
 def run_command(argv: list[str], cwd: Path, log: Path, env: dict[str, str]) -> Sample:
     """Run argv in cwd with stdin from /dev/null and stdout+stderr to log."""
-    rss_file = log.with_name(log.name + ".rss")
-    full = [GNU_TIME, "-f", "%M", "-o", str(rss_file), *argv] if GNU_TIME else argv
-    with open(log, "wb") as out:
-        start = time.perf_counter()
-        proc = subprocess.Popen(full, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    proc.returncode = code
-    rss = usage.ru_maxrss
-    if GNU_TIME:
-        # On failure GNU time writes "Command exited with non-zero status N" first.
-        lines = rss_file.read_text().strip().splitlines()
-        rss = int(lines[-1]) if lines and lines[-1].isdigit() else -1
-        rss_file.unlink()
-    return Sample(wall, rss, code, log)
+    sample = spawn(argv, cwd, log, env).poll(block=True)
+    assert sample is not None
+    return sample
 
 
 def floor_kib(env: dict[str, str], scratch: Path) -> int:
