@@ -106,17 +106,21 @@ unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES MAKEGEN_DECIDE
 sets=()
 if [[ -n ${MAKEGEN_SET:-} ]]; then mapfile -t sets <<<"$MAKEGEN_SET"; fi
 
-# The task's functions, once for the element. MAKEGEN_BUILD is what the task Makefile
-# exports (each decision says it again).
-export MAKEGEN_BUILD=$build
-set +x
-source "$build/jobs/lib.sh"
-source "$build/tasks/$task.sh"
-makegen_task_values
-_mg_defer_tmp=1
-# Inside a group an instance costs a few ms in all: no GNU time (peak RSS) per instance.
-_mg_grouped=
-if ((group > 1)); then _mg_grouped=1; fi
+# The task's functions, once for the element, when its first instance is to run or is
+# blocked (an element with nothing to do reads neither). MAKEGEN_BUILD is what the task
+# Makefile exports (each decision says it again).
+loaded=
+makegen_job_load() {
+  loaded=1
+  export MAKEGEN_BUILD=$build
+  source "$build/jobs/lib.sh"
+  source "$build/tasks/$task.sh"
+  makegen_task_values
+  _mg_defer_tmp=1
+  # Inside a group an instance costs a few ms in all: no GNU time (peak RSS) per instance.
+  _mg_grouped=
+  if ((group > 1)); then _mg_grouped=1; fi
+}
 
 # A signal to the job stops it after the instance that runs (which records its own end).
 stopped=
@@ -153,6 +157,7 @@ for ((n = 0; n < ${#lines[@]}; n++)); do
   fi
   # The settings make used (config, site config, environment, --set), as the command sees them.
   for setting in "${decided[@]:1}"; do export "$setting"; done
+  if [[ -z $loaded ]]; then makegen_job_load; fi
   _mg_since=$decision
   # Not `( ... ) || true`: on the left of || bash ignores set -e and the ERR trap inside.
   set +e
