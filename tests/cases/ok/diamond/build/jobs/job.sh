@@ -105,6 +105,7 @@ unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES MAKEGEN_DECIDE
 # `makegen run --set NAME=VALUE` (and submit --set): settings at make's command-line precedence.
 sets=()
 if [[ -n ${MAKEGEN_SET:-} ]]; then mapfile -t sets <<<"$MAKEGEN_SET"; fi
+set +x
 
 # The task's functions, once for the element, when its first instance is to run or is
 # blocked (an element with nothing to do reads neither). MAKEGEN_BUILD is what the task
