@@ -282,8 +282,10 @@ EXPECTED = {"res/a.txt": "".join(f"{i}\n" for i in range(1, 20001)),
 # The steps of lib.sh, in the order a run passes them (makegen_step IDs); before `markers` the
 # attempt does not hold the lock yet (the lock is the start marker), so it must record nothing.
 STEPS = ["setup", "destinations", "lock", "markers", "command", "publish.check", "publish.folders",
-         "publish.0", "publish.1", "publish.2", "marker.ok"]
+         "publish.0", "publish.1", "publish.2", "marker.ok", "marker.ok.written"]
 UNLOCKED = {"setup", "destinations", "lock"}
+# Once the success marker is whole the instance is done: a kill after it changes nothing.
+AFTER_SUCCESS = {"marker.ok.written"}
 
 
 # Kills the attempt that runs the command whose pid it is given, as a node's OOM killer or an
@@ -353,6 +355,8 @@ def test_a_step_of_makegen_that_fails_ends_the_instance_failed_and_publishes_not
     for rel in EXPECTED:
         assert not (project.results / rel).exists(), f"{rel} was published by a failed attempt"
     own = project.results / ".makegen"
+    # make takes a success marker that exists for done, whatever it holds.
+    assert not list((own / "state" / "multi").glob("*.ok-*")), "a failed attempt left a success marker"
     assert not [p.name for p in own.rglob("*.tmp.*")], "a temporary marker was left behind"
     assert not _entries(own / "tmp" / "multi"), "the temporary folder was left behind"
     multi = _instance(project, "multi")
@@ -377,7 +381,7 @@ def test_a_sigkill_at_any_step_leaves_nothing_half_written_and_a_state_run_resol
     assert "before running" not in job.stderr, job.stderr
     _assert_nothing_half_written(project)
     state = _instance(project, "multi")["state"]
-    assert state in {"pending", "stale"}, state
+    assert state in ({"done"} if step in AFTER_SUCCESS else {"pending", "stale"}), state
     _assert_rerun_equals_a_clean_run(project)
 
 
@@ -439,6 +443,31 @@ def test_a_lock_whose_holder_is_gone_is_taken_over(project: Project) -> None:
     _hold_lock(project, "one", "_", "elsewhere", 1, int(time.time()) - 25 * 3600)
     assert project.make("one", env={"ATTEMPT": "again"}).returncode == 0
     assert (project.results / "out.txt").read_text() == "again\n"
+
+
+def test_the_lock_of_an_attempt_that_succeeded_is_taken_at_once_whatever_its_mtime(project: Project) -> None:
+    """A success leaves its lock (job.sh removes it when its element ends); a node that runs the
+    instance again meanwhile takes it at once. Let go is told by content: on a filesystem
+    that keeps whole seconds, the lock and its success marker have the same mtime."""
+    project.pipeline(ATTEMPTS)
+    (project.root / "counts").mkdir()
+    project.build()
+    assert project.make("one", env={"ATTEMPT": "first"}).returncode == 0
+    state = project.results / ".makegen" / "state" / "one"
+    (ok,) = state.glob("_.ok-*")
+    lock = _hold_lock(project, "one", "_", "elsewhere", 1, int(time.time()))
+    ok.write_text(lock.read_text() + "finished=x\nexit=0\n")
+    stamp = int(time.time()) - 60
+    for path in (lock, ok):
+        os.utime(path, (stamp, stamp))
+    (project.results / "out.txt").unlink()
+    again = subprocess.run(["make", "-f", str(project.build_dir / "tasks" / "one.mk")], cwd=project.root,
+                           env=_clean_env({"ATTEMPT": "second"}), capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert (project.results / "out.txt").read_text() == "second\n"
+    log = (project.results / ".makegen" / "logs" / "one" / "_.log").read_text()
+    assert "waits for" not in log, log
+    assert not lock.exists(), "the task script, alone, lets go of its lock when it ends"
 
 
 def test_a_live_lock_on_another_host_is_waited_for(project: Project) -> None:

@@ -87,6 +87,26 @@ def test_running_elsewhere_until_the_time_limit_then_stale(project: Project) -> 
     assert states["sum"] == "waiting: upstream map[sample=A] is running"
 
 
+def test_an_attempt_with_retries_and_growing_time_is_running_as_long_as_the_node_lets_it(
+        project: Project) -> None:
+    """The node lets an attempt hold its lock for its longest time with every try (retries =
+    1, time up to 20m: 40m, plus the grace): status must not call it stale sooner, nor
+    `clean --tmp` remove its folder (both read the same limit)."""
+    project.pipeline(PIPELINE.replace('resources = { time = "10m" }',
+                                      'resources = { time = ["10m", "20m"] }\nretries = 1'))
+    project.build()
+    build = read_build(project.build_dir.resolve())
+    settings = Settings(root_dir="/r", output_dir="/o", variables={}, hostname="here", now=NOW)
+    disk = FakeDisk()
+    for sample in "AB":
+        disk.add(f"/r/in/{sample}.txt", int(NOW) - 3600)
+    started(disk, "A", "node7", 123, NOW - 30 * 60)
+    started(disk, "B", "node7", 124, NOW - 50 * 60)
+    states = state_of(build, settings, disk)
+    assert states["map[sample=A]"] == "running: "
+    assert states["map[sample=B]"].startswith("stale: started 50m ago, past its time limit (45m)")
+
+
 def test_started_here_by_a_process_that_is_gone_is_stale_at_once(project: Project) -> None:
     build, settings, disk, _ = setup(project)
     started(disk, "A", "here", 4242, NOW - 1)

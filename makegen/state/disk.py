@@ -5,6 +5,7 @@ Status logic takes a `Disk`, so its rules run on a fake filesystem in tests.
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Optional, Protocol
 
@@ -70,7 +71,9 @@ class RealDisk:
         return _boot_time() + ticks / os.sysconf("SC_CLK_TCK") <= since + 1
 
 
+@functools.lru_cache(maxsize=1)
 def _boot_time() -> float:
+    """When this host booted (epoch s); read once, not once per live instance."""
     with open("/proc/stat") as handle:
         for line in handle:
             if line.startswith("btime "):

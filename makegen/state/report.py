@@ -81,7 +81,7 @@ class Instance:
 
     @property
     def limit_s(self) -> int:
-        """How long an attempt of this instance can be alive (contract.schedulers.time_limit_s)."""
+        """How long an attempt of this instance can be alive (contract.schedulers.attempt_limit_s)."""
         return self._task.limit
 
     @property

@@ -16,7 +16,7 @@ from ..contract import layout
 from ..contract.buildfile import Build, InputSpec, TaskSpec
 from ..contract.layout import InstanceState as S
 from ..contract.layout import Layout
-from ..contract.schedulers import time_limit_s
+from ..contract.schedulers import attempt_limit_s
 from .disk import Disk
 from .markers import Found, MarkerIndex, parse_amount, parse_count, parse_marker
 from .report import Instance, Settings, epoch, human_age
@@ -85,7 +85,8 @@ class TaskRules:
         self.output_paths = [f"{settings.output_dir}/{o}" for o in self.outputs]
         self.code = [_absolute(_fill_vars(c, settings), settings.root_dir) for c in task.code]
         self.links = [Link(spec, settings, values) for spec in task.inputs]
-        self.limit = _time_limit(task.resources.time_s, settings)
+        # As long as the node lets an attempt hold its lock: its longest time, with its tries.
+        self.limit = attempt_limit_s(task.resources, task.retries, settings.stale_after_s)
         self.mk = f"{argv_build}/tasks/{task.name}.mk"
         self.log_dir = f"{settings.output_dir}/{Layout.logs}/{task.name}"
         self.ok_suffix = Layout.ok + task.recipe_hash
@@ -305,7 +306,3 @@ def _fill_vars(template: str, settings: Settings) -> str:
 
 def _absolute(path: str, root: str) -> str:
     return path if path.startswith("/") else f"{root}/{path}"
-
-
-def _time_limit(time_s: Optional[int], settings: Settings) -> int:
-    return time_limit_s(time_s, settings.stale_after_s)

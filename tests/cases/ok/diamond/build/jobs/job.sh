@@ -65,21 +65,15 @@ scratch=${TMPDIR:-/tmp}
 scratch=$scratch/makegen-job.$$.$RANDOM$RANDOM
 export MAKEGEN_WRAPPER_TRACE=$scratch.trace MAKEGEN_REPORT=$scratch.report
 decision=$scratch.decision
-_mg_prepared=() released=()
+_mg_prepared=() ended=()
 # At the end, one program removes the scratch files, the element's temporary folders and the
-# locks its instances let go when they succeeded (each still this job's, its holder ended:
-# one taken over since by another attempt is left alone).
+# locks its instances let go: pairs (lock, success marker) in `ended`; a lock is let go
+# when the success marker repeats it (one taken since by another attempt, and one left by
+# a killed attempt, stay).
 makegen_job_exit() {
-  local lock line host pid job gone=()
-  for lock in "${released[@]}"; do
-    [[ -r $lock ]] || continue
-    host= pid= job=
-    while IFS= read -r line; do
-      case $line in host=*) host=${line#host=} ;; pid=*) pid=${line#pid=} ;; job=*) job=${line#job=} ;; esac
-    done <"$lock" 2>/dev/null || continue
-    if [[ $host == "${HOSTNAME:-}" && $job == "${MAKEGEN_JOB_ID:-}" ]] && ! kill -0 "$pid" 2>/dev/null; then
-      gone+=("$lock")
-    fi
+  local n gone=()
+  for ((n = 0; n < ${#ended[@]}; n += 2)); do
+    if makegen_lets_go "${ended[n]}" "${ended[n + 1]}"; then gone+=("${ended[n]}"); fi
   done
   rm -rf "$MAKEGEN_WRAPPER_TRACE" "$MAKEGEN_REPORT" "$decision" "${_mg_prepared[@]}" "${gone[@]}"
 }
@@ -166,15 +160,16 @@ for ((n = 0; n < ${#lines[@]}; n++)); do
   makegen_task_paths "${words[@]:1}"
   _mg_prepared+=("$_mg_tmp")
   if [[ $mode == blocked* ]]; then
-    (set -e; MAKEGEN_BLOCKED=${mode#blocked }; makegen_task_instance blocked "${words[@]:1}")
+    (set -e; MAKEGEN_BLOCKED=${mode#blocked } _mg_mode=blocked; makegen_task_attempt)
   else
-    (set -e; makegen_task_instance run "${words[@]:1}")
+    (set -e; _mg_mode=run; makegen_task_attempt)
+    ended+=("$_mg_lock" "$_mg_ok")
   fi
   set -e
   report=
   if [[ -s $MAKEGEN_REPORT ]]; then read -r report _ <"$MAKEGEN_REPORT"; fi
   case $report in
-    ran) ran=$((ran + 1)) released+=("$_mg_lock") ;;
+    ran) ran=$((ran + 1)) ;;
     up-to-date) ;;
     blocked) blocked=$((blocked + 1)) ;;
     failed) failed=$((failed + 1)) ;;

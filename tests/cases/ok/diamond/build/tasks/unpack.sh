@@ -28,6 +28,12 @@ makegen_task_instance() {
   _mg_mode=$1
   shift
   makegen_task_paths "$@"
+  makegen_task_attempt
+}
+
+# makegen_task_attempt: the attempt, once makegen_task_paths has run (job.sh runs it for the
+# element's loop, then this in a subshell, with _mg_mode set).
+makegen_task_attempt() {
   makegen_begin
   _mg_in_0=()
   for _mg_v_chunk in "${_mg_values_chunk[@]}"; do
@@ -48,8 +54,6 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   makegen_task_values
   makegen_task_instance "$@"
   # Alone (run by its task Makefile): let go of the lock at once.
-  if [[ -e $_mg_lock ]] && makegen_lock_released; then
-    makegen_holder
-    if [[ $_mg_holder_pid == "$BASHPID" ]]; then rm -f "$_mg_lock"; fi
-  fi
+  # (Not one taken since by another attempt: that one is newer than the success marker.)
+  if [[ -e $_mg_lock ]] && makegen_lock_released; then rm -f "$_mg_lock"; fi
 fi

@@ -4,17 +4,18 @@
 # make has decided each one. Marker files live in $OUTPUT_DIR/.makegen/state/<task>/:
 #   <key>.started   the instance's lock and its start marker: made with O_EXCL (bash's
 #                     noclobber, atomic also on NFS v3 and later) while an attempt runs; it
-#                     says whose (host, pid, job, since when). At the end it is renamed to:
-#   <key>.ok-<hash>  after the outputs are published (the recipe hash is in the name), or
-#   <key>.failed    when the attempt fails (exit code, reason).
+#                     says whose (host, pid, job, since when, attempt).
+#   <key>.ok-<hash>  made whole by one O_EXCL write after the outputs are published (the
+#                     recipe hash is in the name); newer than the lock, it lets the lock go,
+#                     and job.sh (or the task script, alone) removes the lock afterwards.
+#   <key>.failed    the lock renamed, when the attempt fails (exit code, reason).
 #   <key>.blocked   written when the instance cannot start (missing input, upstream not done)
-# So the end of an attempt is one rename, which records how it ended and lets the lock go
-# at once, and no marker is ever half-written where a reader looks for it.
+# No marker is ever half-written where a reader looks for it.
 #
 # Every program started here costs a node milliseconds per instance (about 1.5 ms each on
 # a small VM), so the code below uses builtins wherever one exists: a run that publishes one
-# output starts two programs (the output's rename and the marker's), plus one mkdir and one
-# stat per array element.
+# output starts one program (the output's rename), plus one mkdir, one stat and one rm per
+# array element.
 
 # The time now, UTC, in _mg_now (a builtin: no process per marker).
 makegen_now() { TZ=UTC printf -v _mg_now '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
@@ -314,10 +315,20 @@ makegen_holder() {
   if [[ -n $_mg_holder_host ]]; then _mg_holder_says="host $_mg_holder_host, pid $_mg_holder_pid"; fi
 }
 
-# makegen_lock_released: whether the attempt that holds the lock has ended: its end marker
-# (a success of today's recipe, or a failure) is newer than the lock.
+# makegen_lock_released: whether the attempt that holds the lock has ended: a failure renames
+# the lock away; a success leaves it, and its marker repeats the lock's text.
 makegen_lock_released() {
-  [[ $_mg_ok -nt $_mg_lock || $_mg_state/$_mg_key.failed -nt $_mg_lock ]]
+  makegen_lets_go "$_mg_lock" "$_mg_ok"
+}
+
+# makegen_lets_go LOCK OK: whether the success marker OK is the end of the attempt that made
+# LOCK (it begins with the lock's text). By content, not by mtime: a filesystem that keeps
+# whole seconds would make a lock and its success marker look as old as each other.
+makegen_lets_go() {
+  local lock= ok=
+  IFS= read -r -d '' lock <"$1" 2>/dev/null
+  IFS= read -r -d '' ok <"$2" 2>/dev/null
+  [[ -n $lock && $ok == "$lock"* ]]
 }
 
 # makegen_holder_gone WAITED_SINCE: whether the holder has ended. On this host: its process
@@ -420,18 +431,15 @@ makegen_marker() {
   return 1
 }
 
-# makegen_end WHAT PATH LINE...: end the attempt: the lines join the lock's text, and the lock
-# is renamed to the end marker PATH (one rename: the end is recorded and the lock let go).
-# When the lines cannot be written (a full disk), the rename still records the end.
-makegen_end() {
-  local what=$1 path=$2 written=
-  shift 2
-  if makegen_step "marker.$what" "writing the $what marker $path" && printf '%s\n' "$@" >>"$_mg_lock"; then
+# makegen_end_failed LINE...: end a failed attempt: the lines join the lock's text, and the
+# lock is renamed to the failure marker (one rename: the end is recorded and the lock let
+# go). When the lines cannot be written (a full disk), the rename still records the end.
+makegen_end_failed() {
+  local path=$_mg_state/$_mg_key.failed written=
+  if makegen_step marker.failed "writing the failure marker $path" && printf '%s\n' "$@" >>"$_mg_lock"; then
     written=1
-  elif [[ $what == ok ]]; then
-    return 1  # a success is recorded whole or not at all
   fi
-  makegen_step "marker.$what.rename" "writing the $what marker $path" || return 1
+  makegen_step marker.failed.rename "writing the failure marker $path" || return 1
   mv -f "$_mg_lock" "$path" || return 1
   _mg_held=
   [[ -n $written ]]
@@ -475,7 +483,7 @@ makegen_fail() {
     unrecorded="another attempt may hold $_mg_lock, so nothing was recorded under $_mg_state"
   else
     makegen_now
-    if ! makegen_end failed "$marker" "finished=$_mg_now" "exit=$code" "attempt=${_mg_attempt:-1}" \
+    if ! makegen_end_failed "finished=$_mg_now" "exit=$code" "attempt=${_mg_attempt:-1}" \
       "${_mg_usage[@]}" "reason=$reason" 2>/dev/null; then
       if [[ -z $_mg_held ]]; then
         unrecorded="cannot write the reason into $marker (no room?): it says failed, without why"
@@ -758,15 +766,19 @@ makegen_withdraw() {
 
 makegen_finish() {
   makegen_now
-  # The end marker repeats the start (the lock's text), so status reads one file per
-  # finished instance.
-  # The success marker is made whole by one write, only if it does not exist (no program): it
+  # The success marker is made by one write, only if it does not exist (no program): it
   # repeats the lock's text, so status reads one file. The lock stays, let go: an end marker
   # newer than it says so, and job.sh removes the element's let-go locks at once when it ends.
   local text
   printf -v text '%s\n' "finished=$_mg_now" "exit=0" "attempt=$_mg_attempt" "${_mg_usage[@]}"
   makegen_step marker.ok "writing the success marker $_mg_ok"
-  makegen_create "$_mg_ok" "$_mg_mine$text" || makegen_fail 1 "cannot write the success marker $_mg_ok"
+  if ! makegen_create "$_mg_ok" "$_mg_mine$text" \
+    || ! makegen_step marker.ok.written "writing the success marker $_mg_ok"; then
+    # A success is recorded whole or not at all: a full disk may have left it made but
+    # empty, and make would take an empty one for done (the outputs are taken back).
+    rm -f "$_mg_ok"
+    makegen_fail 1 "$_mg_step failed: \`printf >$_mg_ok\` did not complete"
+  fi
   _mg_held=
   # Done: nothing from here on (a signal, a log line that cannot be written) makes it a failure.
   trap - ERR HUP INT TERM USR1 USR2 XCPU
