@@ -50,7 +50,7 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
-from measure import METHOD, Child, clean_env, spawn, tool, version
+from measure import METHOD, Child, chain_pipeline, clean_env, spawn, tool, version
 from schedulers import (
     STATUS_COMMANDS,
     SUBMIT_COMMANDS,
@@ -69,36 +69,6 @@ REPO = HERE.parent
 PIPELINE_NAME = "cbench"
 MAKEGEN_PREFIX = f"mg_{PIPELINE_NAME}_"
 SNAKEMAKE_PREFIX = "cbsnk"
-
-PIPELINE = """\
-# benchmarks/cluster.py: {samples} samples, 3 chained tasks each, then one gather.
-[pipeline]
-name = "{name}"
-output = "results"
-
-[params]
-sample = {{ file = "samples.txt" }}
-
-[task.a]
-inputs = ["data/{{sample}}.txt"]
-outputs = ["a/{{sample}}.txt"]
-run = "cat {{inputs}} > {{outputs}}"
-
-[task.b]
-inputs = ["a/{{sample}}.txt"]
-outputs = ["b/{{sample}}.txt"]
-run = "cat {{inputs}} > {{outputs}}"
-
-[task.c]
-inputs = ["b/{{sample}}.txt"]
-outputs = ["c/{{sample}}.txt"]
-run = "{c_run}"
-
-[task.gather]
-inputs = ["c/{{sample}}.txt"]
-outputs = ["all.txt"]
-run = "xargs cat < {{inputs:file}} > {{outputs}}"
-"""
 
 # c fails for a sample while the flag file fail-<sample> exists (the failure case); the
 # command does not change when the flag goes, so nothing else is re-run.
@@ -154,8 +124,9 @@ def prepare(folder: Path, n: int) -> None:
     for s in names:
         (folder / "data" / f"{s}.txt").write_text(s + "\n")
     flags = folder / "flags"
-    (folder / "pipeline.toml").write_text(PIPELINE.format(samples=n, name=PIPELINE_NAME,
-                                                           c_run=C_RUN.format(flags=flags)))
+    (folder / "pipeline.toml").write_text(chain_pipeline(
+        PIPELINE_NAME, f"benchmarks/cluster.py: {n} samples, 3 chained tasks each, then one gather.",
+        C_RUN.format(flags=flags)))
     (folder / "Snakefile").write_text(SNAKEFILE.format(flags=flags))
 
 

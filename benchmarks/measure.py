@@ -135,3 +135,42 @@ def version(argv: list[str]) -> str:
         return "not found"
     text = (result.stdout or result.stderr).strip().splitlines()
     return text[0] if text else "?"
+
+
+# The 3N + 1 pipeline of docs/benchmarks.md: N samples, tasks a -> b -> c each, then one
+# gather; compile.py and cluster.py both measure it.
+CHAIN = """\
+# {comment}
+[pipeline]
+name = "{name}"
+output = "results"
+
+[params]
+sample = {{ file = "samples.txt" }}
+
+[task.a]
+inputs = ["data/{{sample}}.txt"]
+outputs = ["a/{{sample}}.txt"]
+run = "cat {{inputs}} > {{outputs}}"
+
+[task.b]
+inputs = ["a/{{sample}}.txt"]
+outputs = ["b/{{sample}}.txt"]
+run = "cat {{inputs}} > {{outputs}}"
+
+[task.c]
+inputs = ["b/{{sample}}.txt"]
+outputs = ["c/{{sample}}.txt"]
+run = "{c_run}"
+
+[task.gather]
+inputs = ["c/{{sample}}.txt"]
+outputs = ["all.txt"]
+run = "xargs cat < {{inputs:file}} > {{outputs}}"
+"""
+
+
+def chain_pipeline(name: str, comment: str, c_run: str = "cat {inputs} > {outputs}") -> str:
+    """pipeline.toml of the 3N + 1 pipeline (N: the lines of samples.txt beside it); `c_run`
+    is task c's command, as written in the TOML string."""
+    return CHAIN.format(name=name, comment=comment, c_run=c_run)

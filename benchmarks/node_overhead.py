@@ -165,9 +165,24 @@ def progress(m: Measure) -> None:
           file=sys.stderr, flush=True)
 
 
+def measured(m: Measure, script: str, args: list[str], folder: Path, name: str,
+             names: Optional[list[str]]) -> None:
+    """One run of a loop over the instances: from no outputs, when `names` are the outputs
+    every instance must write; else with everything done, when none may run."""
+    results, log = folder / "results", folder / f"{name}.log"
+    if names is not None:
+        shutil.rmtree(results, ignore_errors=True)
+    m.runs.append(timed(script, args, folder, log))
+    expected = len(names) if names is not None else 0
+    if names is not None:
+        check_outputs(results, names)
+    if ran_count(log) != expected:
+        raise BenchError(f"{m.what}: {ran_count(log)} instances ran, not {expected}, see {log}")
+    progress(m)
+
+
 def bench(makegen: str, folder: Path, n: int, repeat: int) -> list[Measure]:
     build, manifest, names = prepare(makegen, folder, n)
-    results = folder / "results"
     scratch = folder / "scratch"
     rel_manifest = str(manifest.relative_to(folder))
     plain = Measure("plain bash loop", "for i ...; do echo x > out/$i.txt; done", n)
@@ -188,43 +203,11 @@ def bench(makegen: str, folder: Path, n: int, repeat: int) -> list[Measure]:
         bash_c.runs.append(timed(BASH_C, [str(n), "scratch"], folder, folder / f"bash-c-{i + 1}.log"))
         progress(bash_c)
 
-        shutil.rmtree(results, ignore_errors=True)
-        log = folder / f"direct-{i + 1}.log"
-        direct.runs.append(timed(DIRECT, ["build", rel_manifest], folder, log))
-        check_outputs(results, names)
-        if ran_count(log) != n:
-            raise BenchError(f"make -f directly: {ran_count(log)} of {n} instances ran, see {log}")
-        progress(direct)
-
-        shutil.rmtree(results, ignore_errors=True)
-        log = folder / f"job-{i + 1}.log"
-        job.runs.append(timed(JOB_SH, ["build", rel_manifest, str(n)], folder, log))
-        check_outputs(results, names)
-        if ran_count(log) != n:
-            raise BenchError(f"job.sh: {ran_count(log)} of {n} instances ran, see {log}")
-        progress(job)
-
-        log = folder / f"again-{i + 1}.log"
-        again.runs.append(timed(JOB_SH, ["build", rel_manifest, str(n)], folder, log))
-        if ran_count(log) != 0:
-            raise BenchError(f"job.sh with everything up to date re-ran {ran_count(log)} instances, "
-                             f"see {log}")
-        progress(again)
-
-        shutil.rmtree(results, ignore_errors=True)
-        log = folder / f"group-{i + 1}.log"
-        group.runs.append(timed(GROUP, ["build", rel_manifest, str(n)], folder, log))
-        check_outputs(results, names)
-        if ran_count(log) != n:
-            raise BenchError(f"job.sh --group: {ran_count(log)} of {n} instances ran, see {log}")
-        progress(group)
-
-        log = folder / f"group-again-{i + 1}.log"
-        group_again.runs.append(timed(GROUP, ["build", rel_manifest, str(n)], folder, log))
-        if ran_count(log) != 0:
-            raise BenchError(f"job.sh --group with everything up to date re-ran {ran_count(log)} "
-                             f"instances, see {log}")
-        progress(group_again)
+        measured(direct, DIRECT, ["build", rel_manifest], folder, f"direct-{i + 1}", names)
+        measured(job, JOB_SH, ["build", rel_manifest, str(n)], folder, f"job-{i + 1}", names)
+        measured(again, JOB_SH, ["build", rel_manifest, str(n)], folder, f"again-{i + 1}", None)
+        measured(group, GROUP, ["build", rel_manifest, str(n)], folder, f"group-{i + 1}", names)
+        measured(group_again, GROUP, ["build", rel_manifest, str(n)], folder, f"group-again-{i + 1}", None)
     return [plain, bash_c, direct, job, again, group, group_again]
 
 
