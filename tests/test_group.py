@@ -86,6 +86,17 @@ def test_an_element_runs_its_instances_and_a_failing_one_stops_none_of_its_mates
     assert not list((project.results / ".makegen" / "state" / "t").glob("*.started"))
 
 
+def test_each_instance_log_holds_its_own_command_trace_and_none_of_its_mates(project: Project) -> None:
+    _seven(project)
+    assert _element(project, "t", 1).returncode == 0
+    mates = ("s1", "s2", "s3")
+    for sample in mates:
+        log = (project.results / ".makegen" / "logs" / "t" / f"{sample}.log").read_text()
+        assert f"+ echo {sample}\n" in log, log
+        traced = set(re.findall(r"^\+ echo (s\d)$", log, re.M))
+        assert traced == {sample}, f"{sample}'s log traces the commands of {traced}:\n{log}"
+
+
 def test_the_last_element_runs_what_is_left_and_an_element_past_the_end_is_refused(project: Project) -> None:
     _seven(project)
     job = _element(project, "t", 3)

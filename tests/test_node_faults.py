@@ -551,6 +551,40 @@ def test_clean_tmp_removes_only_folders_whose_holder_is_gone(project: Project) -
     assert left == sorted([f"_={here}={alive.pid}", "_=elsewhere=2"]), (left, result.stdout)
 
 
+def test_clean_tmp_spares_an_old_folder_whose_attempt_on_another_host_holds_its_lock(project: Project) -> None:
+    """A job makes the folders of its array element's instances when it begins: by the time
+    an instance runs, its folder may be older than the time limit. Its lock says otherwise."""
+    project.pipeline("""
+        [pipeline]
+        name = "leftovers"
+        [params]
+        s = ["a", "b"]
+        [task.t]
+        outputs = ["t/{s}.txt"]
+        run = "echo t > {outputs}"
+        resources = { time = "10m" }
+    """)
+    project.build()
+    tmp = project.results / ".makegen" / "tmp" / "t"
+    state = project.results / ".makegen" / "state" / "t"
+    state.mkdir(parents=True)
+    old = time.time() - 16 * 60  # older than 10 min plus the grace
+    for key in ("a", "b"):
+        folder = tmp / f"{key}=elsewhere=7"
+        folder.mkdir(parents=True)
+        os.utime(folder, (old, old))
+    now = int(time.time())
+    began = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 60))
+    # a's attempt on that host began a minute ago and holds a's lock; b's lock is of another host.
+    for key, host in (("a", "elsewhere"), ("b", "thirdhost")):
+        (state / f"{key}.started").write_text(
+            f"started={began}\nhost={host}\npid=7\npidstart=1\njob=\nepoch={now - 60}\nattempt=1\n")
+        os.utime(state / f"{key}.started", (now - 60, now - 60))
+    result = cli("clean", "--tmp", cwd=project.root)
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in tmp.iterdir()) == ["a=elsewhere=7"], result.stdout
+
+
 # -- staging beside a destination on another filesystem ----------------------------------------
 
 def test_staging_folders_on_another_filesystem_are_removed_or_cleaned(project: Project, tmp_path: Path) -> None:

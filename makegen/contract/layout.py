@@ -44,16 +44,17 @@ class Layout:
     hash_length = 16  # hex digits of the recipe hash after `ok`
     failed = ".failed"
     blocked = ".blocked"
-    # state/<task>/=lock/<key>/ is held (an atomic mkdir, also on NFS) while an attempt runs;
-    # its `holder` file says whose. The lock's name is the key alone, so no key's lock is
-    # another's, and no marker name or glob of a key (`<key>.*`) can meet it: keys never hold `=`.
-    lock = "=lock"
-    lock_holder = "holder"
+    # tmp/<task>/<key>=<host>=<pid>/ holds the outputs while the command writes them, each
+    # under its own name (one that another output has, or that is `tmp_own`, in a folder of
+    # its own), and makegen's own things in <tmp_own>/: {tmp}, the list files, the setup's
+    # mark, ... (made only for a task that needs them: a folder is a file system's costliest
+    # entry to make, and one is made per instance).
+    tmp_own = ".makegen"
     # An output whose folder is on another filesystem than tmp/ is written in a folder
     # beside it, <folder>/.makegen-stage.<task>=<key>=<host>=<pid>/, so that publishing
     # it is a rename; tmp/<task>/<key>=<host>=<pid>/<staged> lists those folders.
     stage = ".makegen-stage."
-    staged = "staged"
+    staged = tmp_own + "/staged"
 
     # job.sh's own trace lines start with this; they go first into the instance log.
     wrapper_trace = "+ job.sh: "

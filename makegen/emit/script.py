@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Optional
 
-from ..contract.layout import instance_id
+from ..contract.layout import Layout, instance_id
 from ..contract.schedulers import attempt_limit_s
 from ..escape import shell_double
 from ..graph import InputLink, TaskGraph
@@ -66,7 +66,7 @@ def _inputs(ref: Ref, task: Task, lists: dict[str, str]) -> str:
         return words
     name = "inputs" + (f".{ref.key}" if ref.key else "")
     lists[name] = words
-    return f'"$_mg_tmp/lists/{name}.txt"'
+    return f'"$_mg_own/lists/{name}.txt"'
 
 
 def _outputs(ref: Ref, task: Task, lists: dict[str, str]) -> str:
@@ -108,8 +108,7 @@ def task_script(graph: TaskGraph, task: Task) -> str:
     command, lists = command_body(task)
     setup, _ = command_body(task, task.setup, lists)
     cleanup, _ = command_body(task, task.cleanup, lists)
-    scratch = any(isinstance(t, Ref) and t.kind == "scratch"
-                  for t in task.command + task.setup + task.cleanup)
+    refs = {t.kind for t in task.command + task.setup + task.cleanup if isinstance(t, Ref)}
     outputs = [{"kind": "dir" if o.is_dir else "file", "rel": _bash_tokens(o.tokens, bound)}
                for o in task.outputs]
     gathered = sorted({p for link in node.inputs for p in link.gathered})
@@ -131,8 +130,17 @@ def task_script(graph: TaskGraph, task: Task) -> str:
         command=command,
         setup=setup,
         cleanup=cleanup,
-        scratch=scratch,
+        scratch="scratch" in refs,
+        own_dirs=_own_dirs(task, "tmp" in refs, bool(lists)),
     )
+
+
+def _own_dirs(task: Task, tmp: bool, lists: bool) -> list[str]:
+    """The folders of makegen's own that the task's temporary directory needs (Layout.tmp_own),
+    made for each instance: {tmp}, the list files, the setup's mark, a replaced folder output."""
+    own = Layout.tmp_own
+    dirs = [own] if tmp or lists or task.setup or any(o.is_dir for o in task.outputs) else []
+    return dirs + [f"{own}/tmp"] * tmp + [f"{own}/lists"] * lists
 
 
 def _bash_id(task: Task) -> str:

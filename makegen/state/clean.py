@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..contract.layout import Layout
+from ..contract.layout import InstanceState, Layout
 from ..contract.schedulers import DEFAULT_STALE_AFTER_S
 from .disk import RealDisk
 from .report import StatusReport
@@ -31,9 +31,13 @@ def leftovers(report: StatusReport) -> tuple[list[Leftover], list[Leftover]]:
 
     Whatever status says of the instance (an input may have changed under a running one):
     a folder made on this host is kept while its process lives; one made on another host,
-    until it is older than its task's time limit (the scheduler has killed it by then).
+    while an attempt on that host holds the instance's lock within the time limit, or
+    until the folder is older than its task's time limit (the scheduler has killed its job
+    by then). (A job made the folders of its array element's instances when it began, so
+    an instance's folder may be older than its attempt: its lock says when it began.)
     """
     limits = {i.task: i.limit_s for i in report.instances}
+    running = {(i.task, i.key, i.host) for i in report.instances if i.state is InstanceState.RUNNING}
     host, now, disk = socket.gethostname(), time.time(), RealDisk()
     removable: list[Leftover] = []
     kept: list[Leftover] = []
@@ -47,7 +51,8 @@ def leftovers(report: StatusReport) -> tuple[list[Leftover], list[Leftover]]:
             if holder == host:
                 alive = pid.isdigit() and disk.alive(int(pid), _mtime(path) or now)
             else:
-                alive = now - _mtime(path) <= limits.get(item.task, DEFAULT_STALE_AFTER_S)
+                alive = ((item.task, key, holder) in running
+                         or now - _mtime(path) <= limits.get(item.task, DEFAULT_STALE_AFTER_S))
             (kept if alive else removable).append(item)
     return removable, kept
 

@@ -17,8 +17,10 @@ makegen_task_paths() {
   makegen_outputs file "report.txt"
 }
 
-# makegen_task_values: the values of the params this task gathers over (once per process).
+# makegen_task_values: the values of the params this task gathers over, and the folders of
+# makegen's own its temporary directory needs (once per process).
 makegen_task_values() {
+  _mg_own_dirs=(.makegen .makegen/lists)
   mapfile -t _mg_values_sample <"$MAKEGEN_BUILD/params/sample.txt"
   :
 }
@@ -47,7 +49,7 @@ makegen_task_attempt() {
 }
 
 makegen_command() {
-cat "$_mg_tmp/lists/inputs.txt" "$_mg_tmp/lists/inputs.all.txt" > "$_mg_out_0"
+cat "$_mg_own/lists/inputs.txt" "$_mg_own/lists/inputs.all.txt" > "$_mg_out_0"
 }
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then

@@ -17,8 +17,18 @@
 # output starts one program (the output's rename), plus one mkdir, one stat and one rm per
 # array element.
 
+# makegen_clock: the time now in seconds since the epoch, to the microsecond, in _mg_clock.
+# Bash 5 has it in a variable; bash 4.4 (RHEL 8) only to the second, by printf.
+if [[ -n ${EPOCHREALTIME:-} ]]; then
+  makegen_clock() { _mg_clock=$EPOCHREALTIME; }
+else
+  makegen_clock() { printf -v _mg_clock '%(%s)T.000000' -1; }
+fi
+
 # The time now, UTC, in _mg_now (a builtin: no process per marker).
-makegen_now() { TZ=UTC printf -v _mg_now '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
+# (TZ is UTC in makegen's own shell, set once below: a TZ given per call would make the C
+# library read the zone files twice a call.)
+makegen_now() { printf -v _mg_now '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
 
 # makegen_init TASK HASH LIMIT RETRIES NAME=VALUE...: the instance's params become _mg_p_NAME.
 # LIMIT is how long (s) an attempt of the task can be alive: its time limit and a grace.
@@ -33,7 +43,7 @@ makegen_init() {
   _mg_logdir=$OUTPUT_DIR/.makegen/logs/$_mg_task
   _mg_job=${MAKEGEN_JOB_ID:-}
   _mg_host=${HOSTNAME:-$(uname -n)}
-  _mg_held= _mg_step= _mg_local= _mg_own_tmp= _mg_attempt=1 _mg_usage=()
+  _mg_held= _mg_step= _mg_local= _mg_removes_tmp= _mg_attempt=1 _mg_usage=()
   _mg_stages=() _mg_published=() _mg_kinds=() _mg_rels=()
 }
 
@@ -43,18 +53,26 @@ makegen_where() {
   # <key>=<host>=<pid>: `makegen clean --tmp` tells from the name whose it is (`=` is in no
   # value and no host name). $$ is the script's pid, also in a subshell of job.sh.
   _mg_tmp=$OUTPUT_DIR/.makegen/tmp/$_mg_task/$_mg_key=$_mg_host=$$
-  _mg_scratch=$_mg_tmp/scratch
+  _mg_own=$_mg_tmp/.makegen
+  _mg_scratch=$_mg_own/tmp
   _mg_lock=$_mg_state/$_mg_key.started
   _mg_ok=$_mg_state/$_mg_key.ok-$_mg_hash
 }
 
 # makegen_outputs KIND REL...: the outputs (KIND file or dir, REL the path under OUTPUT_DIR),
-# each written at _mg_out_I in the temporary directory until it is published.
+# each written at _mg_out_I in the temporary directory until it is published: there under
+# its own name, or in a folder of its own (in makegen's) when another output has that name.
 makegen_outputs() {
-  local i=0
+  local i=0 base names=/
   while (($# >= 2)); do
     _mg_kinds+=("$1") _mg_rels+=("$2")
-    printf -v "_mg_out_$i" '%s' "$_mg_tmp/out/$2"
+    base=${2##*/}
+    if [[ $names == */"$base"/* || $base == .makegen ]]; then
+      printf -v "_mg_out_$i" '%s' "$_mg_own/out.$i/$base"
+    else
+      printf -v "_mg_out_$i" '%s' "$_mg_tmp/$base"
+    fi
+    names+=$base/
     i=$((i + 1))
     shift 2
   done
@@ -87,17 +105,37 @@ _mg_q_dirs=() _mg_q_keys=() _mg_q_tmps=() _mg_q_dests=() _mg_prepared=()
 makegen_queue() {
   local i folder
   _mg_q_keys+=("$_mg_key") _mg_q_tmps+=("$_mg_tmp")
-  _mg_q_dirs+=("$_mg_scratch" "$_mg_tmp/lists")
+  _mg_q_dirs+=("$_mg_tmp")
+  # makegen's own folders that the task needs ({tmp}, list files, ...); alone, also one for
+  # what measures the command's peak memory (makegen_command_shell).
+  # (Not ${list[@]/#/$_mg_tmp/}: bash 5.2 would put the matched text for a `&` in the path.)
+  for folder in "${_mg_own_dirs[@]}"; do _mg_q_dirs+=("$_mg_tmp/$folder"); done
+  if [[ -z ${_mg_grouped:-} ]]; then _mg_q_dirs+=("$_mg_own"); fi
+  makegen_output_folders
+  _mg_q_dirs+=("${_mg_folders[@]}")
   for i in "${!_mg_rels[@]}"; do
-    folder=_mg_out_$i
-    folder=${!folder}
-    if [[ ${_mg_kinds[i]} == dir ]]; then _mg_q_dirs+=("$folder"); else _mg_q_dirs+=("${folder%/*}"); fi
     # The folder an output goes into, or the nearest one that exists yet: its filesystem is
     # the one a folder made there later will be on.
     folder=$OUTPUT_DIR/${_mg_rels[i]}
     folder=${folder%/*}
     while [[ ! -d $folder && $folder == */* ]]; do folder=${folder%/*}; done
     _mg_q_dests+=("$_mg_key" "$i" "${folder:-/}")
+  done
+}
+
+# makegen_output_folders: the folders the outputs are written into (a folder output itself),
+# but the temporary directory, in _mg_folders.
+makegen_output_folders() {
+  local i out
+  _mg_folders=()
+  for i in "${!_mg_rels[@]}"; do
+    out=_mg_out_$i
+    out=${!out}
+    if [[ ${_mg_kinds[i]} == dir ]]; then
+      _mg_folders+=("$out")
+    elif [[ ${out%/*} != "$_mg_tmp" ]]; then
+      _mg_folders+=("${out%/*}")
+    fi
   done
 }
 
@@ -151,32 +189,34 @@ makegen_begin() {
   # Failed until the end says otherwise: job.sh must never take an attempt that ran (or was
   # killed running) for one that never started.
   makegen_report failed 1
-  # Folders job.sh made for this instance when its element began may have gone since (a
-  # `clean --tmp` on another host judges by age): then the instance makes its own.
-  if [[ -n ${_mg_ready[$_mg_key]:-} && -d $_mg_scratch ]]; then
-    # A new entry gives the folder a fresh mtime: `clean --tmp` leaves a young folder alone.
-    : >"$_mg_tmp/attempt"
-  else
-    if [[ -e $_mg_tmp ]]; then rm -rf "$_mg_tmp"; fi
-    _mg_stage_at[$_mg_key]=
-    makegen_queue
-    makegen_prepare
-    # Alone, the task script removes its folder at the end; job.sh removes those of its
-    # element at once when it ends.
-    if [[ -z ${_mg_defer_tmp:-} ]]; then _mg_own_tmp=1; fi
-  fi
+  if [[ -z ${_mg_ready[$_mg_key]:-} ]]; then makegen_folders; fi
   # What make's decision was made before: an ok marker newer than it was written by another
   # attempt meanwhile (job.sh names its decision file; alone, the folders just made).
-  _mg_since=${_mg_since:-$_mg_scratch}
+  _mg_since=${_mg_since:-$_mg_tmp}
   # The attempt's number goes into the lock, so that a killed attempt is counted too.
   makegen_last_attempt
   makegen_lock
+  # The folders job.sh made for the element's instances when it began may have gone since:
+  # `clean --tmp` on another host judges a folder by its age until its lock is held.
+  if [[ ! -d $_mg_tmp ]]; then makegen_folders; fi
   makegen_wrapper_trace
   makegen_step markers "removing the markers of the last attempt of $_mg_id"
   makegen_remove_markers "$_mg_ok" "$_mg_state/$_mg_key.failed" "$_mg_state/$_mg_key.blocked"
   makegen_destinations
   printf '==== makegen: %s started %s on %s, pid %s%s, attempt %s\n' "$_mg_id" "$_mg_started" \
     "$_mg_host" "$BASHPID" "${_mg_job:+, job $_mg_job}" "$_mg_attempt" >>"$_mg_log"
+}
+
+# makegen_folders: the instance makes its own folders (a leftover of an earlier attempt with
+# the same pid goes first).
+makegen_folders() {
+  if [[ -e $_mg_tmp ]]; then rm -rf "$_mg_tmp"; fi
+  _mg_stage_at[$_mg_key]=
+  makegen_queue
+  makegen_prepare
+  # Alone, the task script removes its folder at the end; job.sh removes those of its
+  # element at once when it ends.
+  if [[ -z ${_mg_defer_tmp:-} ]]; then _mg_removes_tmp=1; fi
 }
 
 # makegen_last_attempt: this attempt's number, counted across submissions: one more than the
@@ -253,15 +293,12 @@ makegen_lock() {
 # process's start, in clock ticks since boot) tells this process from a later one that
 # reuses its pid.
 makegen_holder_text() {
-  local epoch stat
   makegen_now
   _mg_started=$_mg_now
-  printf -v epoch '%(%s)T' -1
-  read -r stat <"/proc/$BASHPID/stat" 2>/dev/null || stat=
-  stat=${stat##*) }
-  read -r -a stat <<<"$stat"
+  makegen_proc_stat "$BASHPID"
+  makegen_clock
   printf -v _mg_mine 'started=%s\nhost=%s\npid=%s\npidstart=%s\njob=%s\nepoch=%s\nattempt=%s\n' \
-    "$_mg_now" "$_mg_host" "$BASHPID" "${stat[19]:-}" "$_mg_job" "$epoch" "${_mg_attempt:-1}"
+    "$_mg_now" "$_mg_host" "$BASHPID" "${_mg_fields[21]:-}" "$_mg_job" "${_mg_clock%%[.,]*}" "${_mg_attempt:-1}"
 }
 
 # makegen_lock_wait: another attempt holds the lock. Poll (nothing else works across NFS
@@ -346,14 +383,38 @@ makegen_holder_gone() {
 }
 
 makegen_pid_gone() {
-  local stat
   kill -0 "$1" 2>/dev/null || return 0
-  read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
-  stat=${stat##*) }
-  [[ ${stat%% *} == [ZX] ]] && return 0
-  read -r -a stat <<<"$stat"
-  [[ -n $2 && ${stat[19]} != "$2" ]]
+  makegen_proc_stat "$1"
+  ((${#_mg_fields[@]})) || return 1
+  [[ ${_mg_fields[2]} == [ZX] ]] && return 0
+  [[ -n $2 && ${_mg_fields[21]:-} != "$2" ]]
 }
+
+# makegen_proc_stat PID: the fields of /proc/PID/stat in _mg_fields, field N of proc(5) at
+# index N-1 (2 the state, 15 and 16 cutime and cstime, 21 the start; none when it cannot be
+# read). One `read -a` of the file (not `read <<<`: a here-string is a pipe, read a byte per
+# system call); the fields are where they are when the name, in parentheses, is one word:
+# then the line has as many words as this shell's own. A name with spaces (or `) ` in it)
+# is cut at the last `) `, slower.
+makegen_proc_stat() {
+  local text=
+  _mg_fields=()
+  read -r -a _mg_fields <"/proc/$1/stat" 2>/dev/null || true
+  if [[ ${#_mg_fields[@]} == "$_mg_stat_words" && ${_mg_fields[1]} == '('*')' ]]; then
+    return 0
+  fi
+  _mg_fields=()
+  read -r text <"/proc/$1/stat" 2>/dev/null || true
+  if [[ $text == *') '* ]]; then
+    text=${text##*) }
+    # Only letters, digits and `-` after the name: nothing a glob would expand.
+    if [[ $text != *[^A-Za-z0-9\ -]* ]]; then _mg_fields=(- - $text); fi
+  fi
+}
+# The number of words in this shell's own stat line (its name, bash, is one word).
+_mg_stat_words=
+read -r -a _mg_fields <"/proc/$$/stat" 2>/dev/null || true
+_mg_stat_words=${#_mg_fields[@]}
 
 # makegen_take_over: replace a lock whose holder is gone by this attempt's (one rename over
 # it: the lock never goes missing). Of several waiters only the one that makes the token
@@ -389,10 +450,12 @@ makegen_take_over() {
 # makegen_destinations: the outputs makegen_prepare found on another filesystem than the
 # temporary directory are written in a staging folder beside their destination.
 makegen_destinations() {
-  local entry
-  while IFS= read -r entry; do
+  local entry rest=${_mg_stage_at[$_mg_key]:-}
+  # (Not `read <<<`: a here-string is a pipe, read a byte per system call.)
+  while [[ -n $rest ]]; do
+    entry=${rest%%$'\n'*} rest=${rest#*$'\n'}
     if [[ -n $entry ]]; then makegen_stage "${entry%%$'\t'*}" "${entry#*$'\t'}"; fi
-  done <<<"${_mg_stage_at[$_mg_key]:-}"
+  done
 }
 
 # makegen_stage I FOLDER: output I is written in a staging folder in FOLDER, its destination's.
@@ -400,7 +463,8 @@ makegen_stage() {
   local i=$1 stage=${2%/}/.makegen-stage.$_mg_task=$_mg_key=$_mg_host=$$ rel=${_mg_rels[$1]}
   makegen_step stage "making the staging folder $stage for output $rel"
   if [[ ! -d $stage ]]; then
-    printf '%s\n' "$stage" >>"$_mg_tmp/staged"
+    mkdir -p "$_mg_own"
+    printf '%s\n' "$stage" >>"$_mg_tmp/.makegen/staged"
     _mg_stages+=("$stage")
   fi
   # One folder per output: two outputs may share a name and the nearest folder that exists.
@@ -529,11 +593,11 @@ makegen_cleanup() {
   local gone=("${_mg_stages[@]}") left=()
   if [[ -n ${_mg_local:-} ]]; then gone+=("$_mg_local"); fi
   if [[ -n ${_mg_tmp:-} && -e $_mg_tmp ]]; then
-    if [[ -n ${_mg_own_tmp:-} ]]; then
+    if [[ -n ${_mg_removes_tmp:-} ]]; then
       gone+=("$_mg_tmp")
     else
       shopt -s nullglob dotglob
-      left=("$_mg_scratch"/* "$_mg_tmp"/replaced.*)
+      left=("$_mg_scratch"/* "$_mg_own"/replaced.*)
       shopt -u nullglob dotglob
       if ((${#left[@]})); then gone+=("$_mg_tmp"); fi
     fi
@@ -546,17 +610,14 @@ makegen_cleanup() {
 makegen_listfile() {
   local name=$1
   shift
-  printf '%s\n' "$@" >"$_mg_tmp/lists/$name.txt"
+  printf '%s\n' "$@" >"$_mg_own/lists/$name.txt"
 }
 
 # makegen_cpu_ms: the CPU time (user + system) of this shell's ended children, in ms, into
 # _mg_cpu: cutime and cstime of /proc/self/stat, in clock ticks (read by a builtin).
 makegen_cpu_ms() {
-  local stat
-  read -r stat <"/proc/$BASHPID/stat" 2>/dev/null || stat=
-  stat=${stat##*) }
-  read -r -a stat <<<"$stat"
-  _mg_cpu=$(((${stat[13]:-0} + ${stat[14]:-0}) * 10))
+  makegen_proc_stat "$BASHPID"
+  _mg_cpu=$(((${_mg_fields[15]:-0} + ${_mg_fields[16]:-0}) * 10))
 }
 
 # makegen_execute: run makegen_command with the spec's environment; trace it to the log. A
@@ -566,20 +627,22 @@ makegen_execute() {
   while true; do
     makegen_step command "running the command of $_mg_id"
     makegen_cpu_ms
-    cpu0=$_mg_cpu begun=$EPOCHREALTIME
+    makegen_clock
+    cpu0=$_mg_cpu begun=$_mg_clock
     # The command's exit code is its own, not a failure of makegen's code: no ERR trap. (Not
     # `( ... ) || rc=$?`: on the left of || bash ignores set -e inside the command.)
     trap - ERR
     set +e
     makegen_command_shell
     rc=$?
-    ended=$EPOCHREALTIME
+    makegen_clock
+    ended=$_mg_clock
     set -e
     makegen_guard
     makegen_cpu_ms
     makegen_usage "$begun" "$ended" "$((_mg_cpu - cpu0))"
     if ((rc == 0)); then return 0; fi
-    if declare -F makegen_user_setup >/dev/null && [[ ! -e $_mg_tmp/setup.done ]]; then
+    if declare -F makegen_user_setup >/dev/null && [[ ! -e $_mg_own/setup.done ]]; then
       makegen_fail "$rc" "the setup exited with code $rc (the command did not run)"
     fi
     if ((try >= _mg_retries)); then makegen_fail "$rc" "the command exited with code $rc"; fi
@@ -609,15 +672,22 @@ makegen_retry() {
     "$_mg_now" "$1" "$_mg_attempt" "retrying" >>"$_mg_log"
   _mg_attempt=$((_mg_attempt + 1))
   makegen_step retry "emptying the temporary directory of $_mg_id for another try"
-  local i dirs=("$_mg_scratch" "$_mg_tmp/lists")
-  rm -rf "$_mg_tmp/out" "$_mg_scratch"
-  for i in "${!_mg_rels[@]}"; do
-    local out=_mg_out_$i
-    out=${!out}
-    if [[ ${_mg_kinds[i]} == dir ]]; then dirs+=("$out"); else dirs+=("${out%/*}"); fi
-    if [[ -e $out ]]; then rm -rf "$out"; fi
+  # Everything but makegen's own files (the list files, ...) goes, and the outputs staged
+  # elsewhere; then the folders are made again.
+  local i entry gone=("$_mg_scratch")
+  shopt -s nullglob dotglob
+  for entry in "$_mg_tmp"/* "$_mg_own"/out.*; do
+    if [[ $entry != "$_mg_own" ]]; then gone+=("$entry"); fi
   done
-  mkdir -p "${dirs[@]}"
+  shopt -u nullglob dotglob
+  for i in "${!_mg_rels[@]}"; do
+    entry=_mg_out_$i
+    if [[ -e ${!entry} ]]; then gone+=("${!entry}"); fi
+  done
+  rm -rf "${gone[@]}"
+  makegen_output_folders
+  for entry in "${_mg_own_dirs[@]}"; do _mg_folders+=("$_mg_tmp/$entry"); done
+  mkdir -p "$_mg_tmp" "${_mg_folders[@]}"
   makegen_now
   printf '==== makegen: %s started %s on %s, pid %s%s, attempt %s\n' "$_mg_id" "$_mg_now" \
     "$_mg_host" "$BASHPID" "${_mg_job:+, job $_mg_job}" "$_mg_attempt" >>"$_mg_log"
@@ -644,8 +714,8 @@ makegen_stack_check
 
 # makegen's own programs (mv, mkdir, stat, rm, make) start faster in the C locale: no locale
 # files to read. The command gets the locale it was given (makegen_command_run).
-_mg_lc_all=${LC_ALL-} _mg_lc_all_set=${LC_ALL+1}
-export LC_ALL=C
+_mg_lc_all=${LC_ALL-} _mg_lc_all_set=${LC_ALL+1} _mg_tz=${TZ-} _mg_tz_set=${TZ+1}
+export LC_ALL=C TZ=UTC
 
 # makegen_command_shell: the command in a subshell of its own, where the spec's environment
 # is set up: the root folder, the log as output, no input, a deep enough stack.
@@ -657,13 +727,13 @@ makegen_command_shell() {
     # group, where an instance costs a few milliseconds in all).
     { declare -p "${!_mg_@}"
       declare -f makegen_command_run makegen_command makegen_user_setup makegen_user_cleanup
-    } >"$_mg_tmp/command.sh" 2>/dev/null
+    } >"$_mg_own/command.sh" 2>/dev/null
     local rc=0 line
-    /usr/bin/time -f 'max_rss_kb=%M' -o "$_mg_tmp/usage" bash -c 'source "$1" 2>/dev/null; makegen_command_run' \
-      makegen "$_mg_tmp/command.sh" || rc=$?
+    /usr/bin/time -f 'max_rss_kb=%M' -o "$_mg_own/usage" bash -c 'source "$1" 2>/dev/null; makegen_command_run' \
+      makegen "$_mg_own/command.sh" || rc=$?
     while IFS= read -r line; do
       if [[ $line == max_rss_kb=* ]]; then _mg_rss=${line#max_rss_kb=}; fi
-    done <"$_mg_tmp/usage" 2>/dev/null || true
+    done <"$_mg_own/usage" 2>/dev/null || true
     return "$rc"
   fi
   (makegen_command_run)
@@ -678,6 +748,10 @@ makegen_command_run() {
     MAKEGEN_SET MAKEGEN_FORCE MAKEGEN_DECIDE
   exec </dev/null >>"$_mg_log" 2>&1
   if [[ -n $_mg_lc_all_set ]]; then export LC_ALL=$_mg_lc_all; else unset LC_ALL; fi
+  if [[ -n $_mg_tz_set ]]; then export TZ=$_mg_tz; else unset TZ; fi
+  # Its trace goes to the log (stderr), not to job.sh's trace file; unset, the file's
+  # descriptor is closed here, so the command's programs do not inherit it.
+  unset BASH_XTRACEFD
   if [[ -n $_mg_stack_low ]]; then
     ulimit -s 262144 2>/dev/null || ulimit -s "$(ulimit -H -s)" 2>/dev/null || true
   fi
@@ -686,7 +760,7 @@ makegen_command_run() {
   if declare -F makegen_user_cleanup >/dev/null; then trap 'set +e; makegen_user_cleanup' EXIT; fi
   if declare -F makegen_user_setup >/dev/null; then
     makegen_user_setup
-    : >"$_mg_tmp/setup.done"
+    : >"$_mg_own/setup.done"
   fi
   makegen_command
 }
@@ -740,7 +814,7 @@ makegen_publish() {
     makegen_step "publish.$i" "publishing $dest"
     if [[ $kind == dir && -e $dest ]]; then
       # Aside first, then the new one in: a reader sees the old or the new, never a mix.
-      mv -T "$dest" "$_mg_tmp/replaced.$i"
+      mv -T "$dest" "$_mg_own/replaced.$i"
     fi
     mv -fT "$src" "$dest"
     _mg_published+=("$i")
@@ -756,7 +830,7 @@ makegen_withdraw() {
     src=${!src}
     dest=$OUTPUT_DIR/${_mg_rels[i]}
     mv -fT "$dest" "$src" 2>/dev/null
-    if [[ -e $_mg_tmp/replaced.$i ]]; then mv -T "$_mg_tmp/replaced.$i" "$dest" 2>/dev/null; fi
+    if [[ -e $_mg_own/replaced.$i ]]; then mv -T "$_mg_own/replaced.$i" "$dest" 2>/dev/null; fi
   done
   if ((${#_mg_published[@]})); then
     printf 'makegen: %s: took back the output(s) already published\n' "$_mg_id" >&2

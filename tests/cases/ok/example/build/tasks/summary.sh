@@ -17,8 +17,10 @@ makegen_task_paths() {
   makegen_outputs file "summary/samples.tsv" file "summary/report.md"
 }
 
-# makegen_task_values: the values of the params this task gathers over (once per process).
+# makegen_task_values: the values of the params this task gathers over, and the folders of
+# makegen's own its temporary directory needs (once per process).
 makegen_task_values() {
+  _mg_own_dirs=(.makegen .makegen/lists)
   mapfile -t _mg_values_sample <"$MAKEGEN_BUILD/params/sample.txt"
   :
 }
@@ -51,7 +53,7 @@ makegen_task_attempt() {
 }
 
 makegen_command() {
-scripts/summarize.py --stats-list "$_mg_tmp/lists/inputs.stats.txt" --contigs-list "$_mg_tmp/lists/inputs.contigs.txt" --table "$_mg_out_0" --report "$_mg_out_1"
+scripts/summarize.py --stats-list "$_mg_own/lists/inputs.stats.txt" --contigs-list "$_mg_own/lists/inputs.contigs.txt" --table "$_mg_out_0" --report "$_mg_out_1"
 }
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then

@@ -17,8 +17,10 @@ makegen_task_paths() {
   makegen_outputs file "trimmed/${_mg_p_sample}_${_mg_p_lane}.fq"
 }
 
-# makegen_task_values: the values of the params this task gathers over (once per process).
+# makegen_task_values: the values of the params this task gathers over, and the folders of
+# makegen's own its temporary directory needs (once per process).
 makegen_task_values() {
+  _mg_own_dirs=()
   :
 }
 
