@@ -9,17 +9,19 @@
 
 # makegen_task_paths NAME=VALUE...: the instance's key, id, log, lock and outputs.
 makegen_task_paths() {
-  makegen_init split 01f49c1d3b80a04b 5700 0 "$@"
-  _mg_cores_by_attempt=(2)
+  makegen_init "$@"
   _mg_key=${_mg_p_sample},${_mg_p_chunk}
   _mg_id="split[sample=${_mg_p_sample},chunk=${_mg_p_chunk}]"
   makegen_where
   makegen_outputs file "split/${_mg_p_sample}/${_mg_p_chunk}.txt"
 }
 
-# makegen_task_values: the values of the params this task gathers over, and the folders of
-# makegen's own its temporary directory needs (once per process).
+# makegen_task_values: what every instance of the task shares: the values of the params it
+# gathers over, its cores by attempt, the folders of makegen's own its temporary directory
+# needs (once per process).
 makegen_task_values() {
+  makegen_task split 01f49c1d3b80a04b 5700 0
+  _mg_cores_by_attempt=(2)
   _mg_own_dirs=()
   :
 }

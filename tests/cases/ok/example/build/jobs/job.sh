@@ -134,20 +134,20 @@ for signal in HUP INT TERM USR1 USR2 XCPU; do trap "stopped=$signal" "$signal"; 
 failed=0 refused=0 blocked=0 ran=0 queued=
 for ((n = 0; n < ${#lines[@]}; n++)); do
   [[ -z $stopped ]] || break
-  makegen_job_words "${lines[n]}"
+  set -f
+  words=(${lines[n]})
+  set +f
   if [[ ${words[0]:-} != "$task" ]]; then
     printf 'makegen job.sh: line %s of %s is not of task %s: %s\n' "$(((index - 1) * group + n + 1))" \
       "$manifest" "$task" "${lines[n]}" >&2
     refused=$((refused + 1))
     continue
   fi
-  : >"$decision"
-  : >"$MAKEGEN_REPORT"
+  : >"$decision" >"$MAKEGEN_REPORT"
   rc=0
   set -x
   MAKEGEN_DECIDE=$decision make -r -s -f "$build/tasks/$task.mk" "${words[@]:1}" "${sets[@]}" || rc=$?
   set +x
-  decided=()
   mapfile -t decided <"$decision"
   mode=${decided[0]:-}
   if [[ -z $mode ]]; then
@@ -160,7 +160,7 @@ for ((n = 0; n < ${#lines[@]}; n++)); do
     continue
   fi
   # The settings make used (config, site config, environment, --set), as the command sees them.
-  for setting in "${decided[@]:1}"; do export "$setting"; done
+  if ((${#decided[@]} > 1)); then export "${decided[@]:1}"; fi
   if [[ -z $loaded ]]; then makegen_job_load; fi
   _mg_since=$decision
   # Not `( ... ) || true`: on the left of || bash ignores set -e and the ERR trap inside.
@@ -175,8 +175,7 @@ for ((n = 0; n < ${#lines[@]}; n++)); do
     ended+=("$_mg_lock" "$_mg_ok")
   fi
   set -e
-  report=
-  if [[ -s $MAKEGEN_REPORT ]]; then read -r report _ <"$MAKEGEN_REPORT"; fi
+  read -r report _ <"$MAKEGEN_REPORT" || report=
   case $report in
     ran) ran=$((ran + 1)) ;;
     up-to-date) ;;

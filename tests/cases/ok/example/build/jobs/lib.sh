@@ -30,21 +30,23 @@ fi
 # library read the zone files twice a call.)
 makegen_now() { printf -v _mg_now '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
 
-# makegen_init TASK HASH LIMIT RETRIES NAME=VALUE...: the instance's params become _mg_p_NAME.
-# LIMIT is how long (s) an attempt of the task can be alive: its time limit and a grace.
+# makegen_task TASK HASH LIMIT RETRIES: what is the same for every instance of the task (once
+# per process). LIMIT is how long (s) an attempt of the task can be alive: its time limit
+# and a grace.
+makegen_task() {
+  _mg_task=$1 _mg_hash=$2 _mg_limit=$3 _mg_retries=$4 _mg_job=${MAKEGEN_JOB_ID:-}
+  _mg_host=${HOSTNAME:-$(uname -n)}
+}
+
+# makegen_init NAME=VALUE...: the instance's params become _mg_p_NAME.
 makegen_init() {
-  _mg_task=$1 _mg_hash=$2 _mg_limit=$3 _mg_retries=$4
-  shift 4
   local arg
   for arg in "$@"; do
     printf -v "_mg_p_${arg%%=*}" '%s' "${arg#*=}"
   done
-  _mg_state=$OUTPUT_DIR/.makegen/state/$_mg_task
-  _mg_logdir=$OUTPUT_DIR/.makegen/logs/$_mg_task
-  _mg_job=${MAKEGEN_JOB_ID:-}
-  _mg_host=${HOSTNAME:-$(uname -n)}
-  _mg_held= _mg_step= _mg_local= _mg_removes_tmp= _mg_attempt=1 _mg_usage=()
-  _mg_stages=() _mg_published=() _mg_kinds=() _mg_rels=()
+  _mg_state=$OUTPUT_DIR/.makegen/state/$_mg_task _mg_logdir=$OUTPUT_DIR/.makegen/logs/$_mg_task \
+    _mg_held= _mg_step= _mg_local= _mg_removes_tmp= _mg_attempt=1 _mg_usage=() _mg_stages=() \
+    _mg_published=() _mg_kinds=() _mg_rels=()
 }
 
 # makegen_where: the instance's log, temporary directory and lock, once _mg_key is known.
@@ -85,6 +87,7 @@ makegen_step() {
   _mg_step=$2
   if [[ -n ${MAKEGEN_TEST_FAULT:-} ]]; then makegen_test_fault "$1"; fi
 }
+if [[ -z ${MAKEGEN_TEST_FAULT:-} ]]; then makegen_step() { _mg_step=$2; }; fi
 
 makegen_test_fault() {
   case $MAKEGEN_TEST_FAULT in
@@ -202,7 +205,7 @@ makegen_begin() {
   makegen_wrapper_trace
   makegen_step markers "removing the markers of the last attempt of $_mg_id"
   makegen_remove_markers "$_mg_ok" "$_mg_state/$_mg_key.failed" "$_mg_state/$_mg_key.blocked"
-  makegen_destinations
+  if [[ -n ${_mg_stage_at[$_mg_key]:-} ]]; then makegen_destinations; fi
   printf '==== makegen: %s started %s on %s, pid %s%s, attempt %s\n' "$_mg_id" "$_mg_started" \
     "$_mg_host" "$BASHPID" "${_mg_job:+, job $_mg_job}" "$_mg_attempt" >>"$_mg_log"
 }
@@ -225,6 +228,10 @@ makegen_folders() {
 makegen_last_attempt() {
   local line marker
   _mg_attempt=1
+  if [[ ! -e $_mg_lock && ! -e $_mg_state/$_mg_key.failed ]]; then
+    _mg_cores=${_mg_cores_by_attempt[0]}
+    return 0
+  fi
   local markers=("$_mg_state/$_mg_key.failed")
   # A lock still there and not let go: an attempt that was killed.
   if [[ -e $_mg_lock ]] && ! makegen_lock_released; then markers+=("$_mg_lock"); fi
@@ -245,6 +252,8 @@ makegen_last_attempt() {
 # names: a glob would read the whole state folder (10^5 names) for every instance. The
 # success markers of earlier recipes stay: neither make nor status counts them as done.
 makegen_remove_markers() {
+  # Mostly none is there: one test for all of them first.
+  [[ -e $1 || -L $1 || -e ${2:-$1} || -L ${2:-$1} || -e ${3:-$1} || -L ${3:-$1} || $# -gt 3 ]] || return 0
   local file old=()
   for file in "$@"; do
     if [[ -e $file || -L $file ]]; then old+=("$file"); fi
@@ -595,7 +604,7 @@ makegen_cleanup() {
   if [[ -n ${_mg_tmp:-} && -e $_mg_tmp ]]; then
     if [[ -n ${_mg_removes_tmp:-} ]]; then
       gone+=("$_mg_tmp")
-    else
+    elif ((${#_mg_own_dirs[@]})); then
       shopt -s nullglob dotglob
       left=("$_mg_scratch"/* "$_mg_own"/replaced.*)
       shopt -u nullglob dotglob
@@ -770,20 +779,28 @@ makegen_command_run() {
 # the first rename, and a rename that fails takes back the ones before it.
 makegen_publish() {
   makegen_step publish.check "checking the outputs of $_mg_id"
-  local i kind rel src dest missing=() blocked=() sources=() old=()
+  local i kind rel src dest folder missing=() blocked=() sources=() old=() absent=()
   for i in "${!_mg_rels[@]}"; do
-    kind=${_mg_kinds[i]} rel=${_mg_rels[i]}
-    src=_mg_out_$i
-    src=${!src}
-    dest=$OUTPUT_DIR/$rel
-    if [[ $kind == dir && ! -d $src ]] || [[ $kind == file && ! -f $src ]]; then
+    kind=${_mg_kinds[i]} rel=${_mg_rels[i]} src=_mg_out_$i
+    src=${!src} dest=$OUTPUT_DIR/$rel
+    folder=${dest%/*}
+    if [[ $kind == file ]]; then
+      if [[ ! -f $src ]]; then
+        missing+=("$rel")
+      elif [[ -d $dest && ! -L $dest ]]; then
+        blocked+=("a folder is where file output $dest goes")
+      fi
+    elif [[ ! -d $src ]]; then
       missing+=("$rel")
-    elif [[ $kind == file && -d $dest && ! -L $dest ]]; then
-      blocked+=("a folder is where file output $dest goes")
-    elif [[ $kind == dir && -e $dest && ! -d $dest ]]; then
+    elif [[ -e $dest && ! -d $dest ]]; then
       blocked+=("a file is where folder output $dest goes")
-    elif [[ -e ${dest%/*} && ! -d ${dest%/*} ]]; then
-      blocked+=("a file is where the folder ${dest%/*} of output $rel goes")
+    fi
+    if [[ ! -d $folder ]]; then
+      if [[ -e $folder ]]; then
+        blocked+=("a file is where the folder $folder of output $rel goes")
+      else
+        absent+=("$folder")
+      fi
     fi
     sources+=("$src")
     # A fresh mtime on every output: downstream instances compare against it, and a tool
@@ -802,21 +819,15 @@ makegen_publish() {
   if ((${#sources[@]} == 0)); then return 0; fi
   if ((${#old[@]})); then touch -c "${old[@]}"; fi
   makegen_step publish.folders "making the folders the outputs of $_mg_id go into"
-  local absent=()
-  for i in "${!_mg_rels[@]}"; do
-    dest=$OUTPUT_DIR/${_mg_rels[i]}
-    if [[ ! -d ${dest%/*} ]]; then absent+=("${dest%/*}"); fi
-  done
   if ((${#absent[@]})); then mkdir -p "${absent[@]}"; fi
-  for i in "${!_mg_rels[@]}"; do
-    kind=${_mg_kinds[i]} rel=${_mg_rels[i]} src=${sources[i]}
-    dest=$OUTPUT_DIR/$rel
+  for i in "${!sources[@]}"; do
+    dest=$OUTPUT_DIR/${_mg_rels[i]}
     makegen_step "publish.$i" "publishing $dest"
-    if [[ $kind == dir && -e $dest ]]; then
+    if [[ ${_mg_kinds[i]} == dir && -e $dest ]]; then
       # Aside first, then the new one in: a reader sees the old or the new, never a mix.
       mv -T "$dest" "$_mg_own/replaced.$i"
     fi
-    mv -fT "$src" "$dest"
+    mv -fT "${sources[i]}" "$dest"
     _mg_published+=("$i")
   done
 }
@@ -853,12 +864,10 @@ makegen_finish() {
     rm -f "$_mg_ok"
     makegen_fail 1 "$_mg_step failed: \`printf >$_mg_ok\` did not complete"
   fi
-  _mg_held=
+  _mg_held= _mg_published=()
   # Done: nothing from here on (a signal, a log line that cannot be written) makes it a failure.
   trap - ERR HUP INT TERM USR1 USR2 XCPU
   set +e
-  _mg_published=()
-  makegen_now
   printf '==== makegen: %s done %s\n' "$_mg_id" "$_mg_now" >>"$_mg_log"
   printf 'makegen: ran %s\n' "$_mg_id"
   makegen_report ran

@@ -9,17 +9,19 @@
 
 # makegen_task_paths NAME=VALUE...: the instance's key, id, log, lock and outputs.
 makegen_task_paths() {
-  makegen_init align 68ac71fc496e8fcc 900 0 "$@"
-  _mg_cores_by_attempt=(2)
+  makegen_init "$@"
   _mg_key=${_mg_p_sample},${_mg_p_lane}
   _mg_id="align[sample=${_mg_p_sample},lane=${_mg_p_lane}]"
   makegen_where
   makegen_outputs file "aligned/${_mg_p_sample}_${_mg_p_lane}.tsv"
 }
 
-# makegen_task_values: the values of the params this task gathers over, and the folders of
-# makegen's own its temporary directory needs (once per process).
+# makegen_task_values: what every instance of the task shares: the values of the params it
+# gathers over, its cores by attempt, the folders of makegen's own its temporary directory
+# needs (once per process).
 makegen_task_values() {
+  makegen_task align 68ac71fc496e8fcc 900 0
+  _mg_cores_by_attempt=(2)
   _mg_own_dirs=()
   :
 }

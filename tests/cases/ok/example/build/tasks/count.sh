@@ -9,17 +9,19 @@
 
 # makegen_task_paths NAME=VALUE...: the instance's key, id, log, lock and outputs.
 makegen_task_paths() {
-  makegen_init count ee434edcb52454a1 600 0 "$@"
-  _mg_cores_by_attempt=(1)
+  makegen_init "$@"
   _mg_key=${_mg_p_sample}
   _mg_id="count[sample=${_mg_p_sample}]"
   makegen_where
   makegen_outputs dir "counts/${_mg_p_sample}"
 }
 
-# makegen_task_values: the values of the params this task gathers over, and the folders of
-# makegen's own its temporary directory needs (once per process).
+# makegen_task_values: what every instance of the task shares: the values of the params it
+# gathers over, its cores by attempt, the folders of makegen's own its temporary directory
+# needs (once per process).
 makegen_task_values() {
+  makegen_task count ee434edcb52454a1 600 0
+  _mg_cores_by_attempt=(1)
   _mg_own_dirs=(.makegen)
   mapfile -t _mg_values_lane <"$MAKEGEN_BUILD/params/lane.txt"
   :

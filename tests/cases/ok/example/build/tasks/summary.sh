@@ -9,17 +9,19 @@
 
 # makegen_task_paths NAME=VALUE...: the instance's key, id, log, lock and outputs.
 makegen_task_paths() {
-  makegen_init summary 19052119622d6013 600 0 "$@"
-  _mg_cores_by_attempt=(1)
+  makegen_init "$@"
   _mg_key=_
   _mg_id="summary"
   makegen_where
   makegen_outputs file "summary/samples.tsv" file "summary/report.md"
 }
 
-# makegen_task_values: the values of the params this task gathers over, and the folders of
-# makegen's own its temporary directory needs (once per process).
+# makegen_task_values: what every instance of the task shares: the values of the params it
+# gathers over, its cores by attempt, the folders of makegen's own its temporary directory
+# needs (once per process).
 makegen_task_values() {
+  makegen_task summary 19052119622d6013 600 0
+  _mg_cores_by_attempt=(1)
   _mg_own_dirs=(.makegen .makegen/lists)
   mapfile -t _mg_values_sample <"$MAKEGEN_BUILD/params/sample.txt"
   :
