@@ -17,6 +17,7 @@ RSS of the largest process, by GNU time when installed: benchmarks/measure.py), 
 --repeat runs, each run into a fresh output folder:
 
     plain loop        for i ...; do echo x > out/$i.txt; done          (no process per instance)
+    subshell loop     for i ...; do (echo x > out/$i.txt); done        (a shell of its own each)
     bash -c loop      for i ...; do bash -c 'echo x > "$1"' _ out/$i.txt; done
     make -f directly  for each manifest line: make -r -s -f build/tasks/echo.mk sample=V
                       (the task Makefile without the wrapper; for the breakdown)
@@ -30,7 +31,13 @@ and reports ms per instance for each, and makegen's overhead per instance: job.s
 the bash -c loop (a scheduler starts at least a shell per job anyway), job.sh minus the
 plain loop, and, inside a group, what makegen adds to an instance that runs on top of make
 itself: grouped minus grouped-up-to-date (make and its decision for each instance are in
-both).
+both), and that less the subshell loop (the command itself, in a shell of its own, which
+any way of running it costs).
+
+Every run writes into an output folder of its own (OUTPUT_DIR, the configuration layer's
+environment override), and nothing is deleted until all runs are done: on ext4, creating a
+file within a minute or so of deleting thousands costs a scan of the recently freed inodes
+(ext4's recently_deleted()), which would charge the cleanup of one run to the next.
 
 
 Python standard library only; makegen and bash run as subprocesses.
@@ -74,6 +81,7 @@ run = "echo {{sample}} > {{outputs}}"
 
 # Every loop is one bash process: $1 = N (or the build), the rest as the variant needs.
 PLAIN = 'n=$1 dir=$2; mkdir -p "$dir"; for ((i = 1; i <= n; i++)); do echo x > "$dir/$i.txt"; done'
+SUBSHELL = 'n=$1 dir=$2; mkdir -p "$dir"; for ((i = 1; i <= n; i++)); do (echo x > "$dir/$i.txt"); done'
 BASH_C = ('n=$1 dir=$2; mkdir -p "$dir"; for ((i = 1; i <= n; i++)); do '
           "bash -c 'echo x > \"$1\"' _ \"$dir/$i.txt\"; done")
 JOB_SH = ('build=$1 manifest=$2 n=$3; for ((i = 1; i <= n; i++)); do '
@@ -113,10 +121,14 @@ class BenchError(Exception):
 
 
 
-def timed(script: str, args: list[str], cwd: Path, log: Path) -> Sample:
-    """One bash process running a loop: wall clock and the peak RSS of its largest process."""
+def timed(script: str, args: list[str], cwd: Path, log: Path, out: Optional[Path] = None) -> Sample:
+    """One bash process running a loop: wall clock and the peak RSS of its largest process;
+    OUTPUT_DIR is `out` when given."""
     argv = ["bash", "-c", script, "loop", *args]
-    sample = run_command(argv, cwd, log, clean_env())
+    env = clean_env()
+    if out is not None:
+        env["OUTPUT_DIR"] = str(out)
+    sample = run_command(argv, cwd, log, env)
     if sample.code != 0:
         raise BenchError(f"exit code {sample.code}: cd {cwd} && bash -c {script!r} loop {' '.join(args)}\n"
                          + tail(log))
@@ -166,13 +178,14 @@ def progress(m: Measure) -> None:
 
 
 def measured(m: Measure, script: str, args: list[str], folder: Path, name: str,
-             names: Optional[list[str]]) -> None:
-    """One run of a loop over the instances: from no outputs, when `names` are the outputs
-    every instance must write; else with everything done, when none may run."""
-    results, log = folder / "results", folder / f"{name}.log"
-    if names is not None:
-        shutil.rmtree(results, ignore_errors=True)
-    m.runs.append(timed(script, args, folder, log))
+             names: Optional[list[str]], results: Path) -> None:
+    """One run of a loop over the instances, with OUTPUT_DIR `results`: a new folder, when
+    `names` are the outputs every instance must write; else one where everything is done,
+    when none may run."""
+    log = folder / f"{name}.log"
+    if names is not None and results.exists():
+        raise BenchError(f"{results} exists: every run writes into a new folder")
+    m.runs.append(timed(script, args, folder, log, results))
     expected = len(names) if names is not None else 0
     if names is not None:
         check_outputs(results, names)
@@ -183,9 +196,11 @@ def measured(m: Measure, script: str, args: list[str], folder: Path, name: str,
 
 def bench(makegen: str, folder: Path, n: int, repeat: int) -> list[Measure]:
     build, manifest, names = prepare(makegen, folder, n)
-    scratch = folder / "scratch"
+    runs = folder / "runs"
+    shutil.rmtree(runs, ignore_errors=True)
     rel_manifest = str(manifest.relative_to(folder))
     plain = Measure("plain bash loop", "for i ...; do echo x > out/$i.txt; done", n)
+    subshell = Measure("subshell per instance", "for i ...; do (echo x > out/$i.txt); done", n)
     bash_c = Measure("bash -c per instance", "for i ...; do bash -c 'echo x > \"$1\"' _ out/$i.txt; done", n)
     direct = Measure("make -f task.mk (no job.sh)",
                      "while read t a; do make -r -s -f build/tasks/$t.mk $a; done < manifest", n)
@@ -196,19 +211,19 @@ def bench(makegen: str, folder: Path, n: int, repeat: int) -> list[Measure]:
                     f"bash build/jobs/job.sh --group {n} build {rel_manifest} 1 (one element)", n)
     group_again = Measure("job.sh --group N (up to date)", "the same element again, nothing to do", n)
     for i in range(repeat):
-        shutil.rmtree(scratch, ignore_errors=True)
-        plain.runs.append(timed(PLAIN, [str(n), "scratch"], folder, folder / f"plain-{i + 1}.log"))
-        progress(plain)
-        shutil.rmtree(scratch, ignore_errors=True)
-        bash_c.runs.append(timed(BASH_C, [str(n), "scratch"], folder, folder / f"bash-c-{i + 1}.log"))
-        progress(bash_c)
-
-        measured(direct, DIRECT, ["build", rel_manifest], folder, f"direct-{i + 1}", names)
-        measured(job, JOB_SH, ["build", rel_manifest, str(n)], folder, f"job-{i + 1}", names)
-        measured(again, JOB_SH, ["build", rel_manifest, str(n)], folder, f"again-{i + 1}", None)
-        measured(group, GROUP, ["build", rel_manifest, str(n)], folder, f"group-{i + 1}", names)
-        measured(group_again, GROUP, ["build", rel_manifest, str(n)], folder, f"group-again-{i + 1}", None)
-    return [plain, bash_c, direct, job, again, group, group_again]
+        for m, script, name in ((plain, PLAIN, "plain"), (subshell, SUBSHELL, "subshell"),
+                                (bash_c, BASH_C, "bash-c")):
+            m.runs.append(timed(script, [str(n), str(runs / f"{name}-{i + 1}")], folder,
+                                folder / f"{name}-{i + 1}.log"))
+            progress(m)
+        args = ["build", rel_manifest, str(n)]
+        measured(direct, DIRECT, args[:2], folder, f"direct-{i + 1}", names, runs / f"direct-{i + 1}")
+        measured(job, JOB_SH, args, folder, f"job-{i + 1}", names, runs / f"job-{i + 1}")
+        measured(again, JOB_SH, args, folder, f"again-{i + 1}", None, runs / f"job-{i + 1}")
+        measured(group, GROUP, args, folder, f"group-{i + 1}", names, runs / f"group-{i + 1}")
+        measured(group_again, GROUP, args, folder, f"group-again-{i + 1}", None, runs / f"group-{i + 1}")
+    shutil.rmtree(runs, ignore_errors=True)
+    return [plain, subshell, bash_c, direct, job, again, group, group_again]
 
 
 def readable(measures: list[Measure]) -> str:
@@ -224,15 +239,17 @@ def overheads(measures: list[Measure]) -> list[str]:
     by = {m.what: m for m in measures}
     job, again = by["makegen job.sh (all run)"], by["makegen job.sh (up to date)"]
     plain, bash_c = by["plain bash loop"], by["bash -c per instance"]
-    direct = by["make -f task.mk (no job.sh)"]
+    direct, subshell = by["make -f task.mk (no job.sh)"], by["subshell per instance"]
+    grouped = by["job.sh --group N (all run)"].ms - by["job.sh --group N (up to date)"].ms
     return [
         f"makegen overhead per instance (job.sh - bash -c loop): {job.ms - bash_c.ms:.3f} ms",
         f"makegen overhead per instance (job.sh - plain loop):   {job.ms - plain.ms:.3f} ms",
         f"of which the wrapper job.sh (job.sh - make -f directly): {job.ms - direct.ms:.3f} ms",
         f"up-to-date check per instance (job.sh, nothing to do):  {again.ms:.3f} ms",
-        f"inside a group, per instance that runs, on top of make:  "
-        f"{by['job.sh --group N (all run)'].ms - by['job.sh --group N (up to date)'].ms:.3f} ms "
+        f"inside a group, per instance that runs, on top of make:  {grouped:.3f} ms "
         f"(grouped all run - grouped up to date)",
+        f"  and on top of the command's own subshell:              {grouped - subshell.ms:.3f} ms "
+        f"(that - the subshell loop)",
     ]
 
 

@@ -150,19 +150,33 @@ makegen_prepare() {
   # (job.sh calls it where set -e does not act: every step is checked.)
   makegen_step setup "making the folders of $_mg_id under $OUTPUT_DIR" || return 1
   mkdir -p "$_mg_state" "$_mg_logdir" "${_mg_q_dirs[@]}" || return 1
-  local n folders=() devices=() text
+  local n folders=() devices=() text last= which=() other=
   if ((${#_mg_q_dests[@]})); then
     makegen_step destinations "comparing the filesystems of the outputs of $_mg_id" || return 1
-    for ((n = 2; n < ${#_mg_q_dests[@]}; n += 3)); do folders+=("${_mg_q_dests[n]}"); done
-    # One program for every output (st_dev: no builtin gives it); not in the ERR trap's reach
+    # Each folder once (the instances of an element mostly write into the same few, one
+    # after another); `which` says which folder each output goes into.
+    for ((n = 2; n < ${#_mg_q_dests[@]}; n += 3)); do
+      if [[ -z $last || ${_mg_q_dests[n]} != "$last" ]]; then
+        last=${_mg_q_dests[n]}
+        folders+=("$last")
+      fi
+      which+=($((${#folders[@]} - 1)))
+    done
+    # One program for every folder (st_dev: no builtin gives it); not in the ERR trap's reach
     # inside $(...), where it would record the failure from a subshell.
     text=$(trap - ERR; stat -L -c %d -- "$OUTPUT_DIR/.makegen/tmp" "${folders[@]}") || return 1
     mapfile -t devices <<<"$text"
-    for ((n = 0; n < ${#folders[@]}; n++)); do
-      if [[ ${devices[n + 1]} != "${devices[0]}" ]]; then
-        _mg_stage_at[${_mg_q_dests[3 * n]}]+="${_mg_q_dests[3 * n + 1]}"$'\t'"${folders[n]}"$'\n'
-      fi
+    for ((n = 1; n < ${#devices[@]}; n++)); do
+      if [[ ${devices[n]} != "${devices[0]}" ]]; then other=1; fi
     done
+    # Mostly none is on another filesystem than the temporary directory: nothing to stage.
+    if [[ -n $other ]]; then
+      for ((n = 0; n < ${#which[@]}; n++)); do
+        if [[ ${devices[which[n] + 1]} != "${devices[0]}" ]]; then
+          _mg_stage_at[${_mg_q_dests[3 * n]}]+="${_mg_q_dests[3 * n + 1]}"$'\t'"${folders[which[n]]}"$'\n'
+        fi
+      done
+    fi
   fi
   for text in "${_mg_q_keys[@]}"; do _mg_ready[$text]=1; done
   _mg_prepared+=("${_mg_q_tmps[@]}")
@@ -202,12 +216,13 @@ makegen_begin() {
   # The folders job.sh made for the element's instances when it began may have gone since:
   # `clean --tmp` on another host judges a folder by its age until its lock is held.
   if [[ ! -d $_mg_tmp ]]; then makegen_folders; fi
-  makegen_wrapper_trace
+  local started
+  printf -v started '==== makegen: %s started %s on %s, pid %s%s, attempt %s' "$_mg_id" "$_mg_started" \
+    "$_mg_host" "$BASHPID" "${_mg_job:+, job $_mg_job}" "$_mg_attempt"
+  makegen_wrapper_trace "$started"
   makegen_step markers "removing the markers of the last attempt of $_mg_id"
   makegen_remove_markers "$_mg_ok" "$_mg_state/$_mg_key.failed" "$_mg_state/$_mg_key.blocked"
   if [[ -n ${_mg_stage_at[$_mg_key]:-} ]]; then makegen_destinations; fi
-  printf '==== makegen: %s started %s on %s, pid %s%s, attempt %s\n' "$_mg_id" "$_mg_started" \
-    "$_mg_host" "$BASHPID" "${_mg_job:+, job $_mg_job}" "$_mg_attempt" >>"$_mg_log"
 }
 
 # makegen_folders: the instance makes its own folders (a leftover of an earlier attempt with
@@ -481,14 +496,16 @@ makegen_stage() {
   printf -v "_mg_out_$i" '%s' "$stage/$i/${rel##*/}"
 }
 
-# makegen_wrapper_trace: job.sh's own trace goes first into the instance log.
+# makegen_wrapper_trace [LINE...]: job.sh's own trace goes first into the instance log, then
+# the LINEs, by one write.
 makegen_wrapper_trace() {
+  local lines=()
   if [[ -n ${MAKEGEN_WRAPPER_TRACE:-} && -s $MAKEGEN_WRAPPER_TRACE ]]; then
-    local lines=()
     mapfile -t lines <"$MAKEGEN_WRAPPER_TRACE"
-    printf '%s\n' "${lines[@]}" >>"$_mg_log"
     : >"$MAKEGEN_WRAPPER_TRACE"
   fi
+  lines+=("$@")
+  if ((${#lines[@]})); then printf '%s\n' "${lines[@]}" >>"$_mg_log"; fi
 }
 
 # makegen_marker WHAT PATH LINE...: write the WHAT marker atomically; on failure remove its
@@ -635,7 +652,10 @@ makegen_execute() {
   local rc=0 try=0 begun ended cpu0
   while true; do
     makegen_step command "running the command of $_mg_id"
-    makegen_cpu_ms
+    # The attempt's process began with no CPU time of children: on the first try what its
+    # own programs used before the command (a mkdir, an rm: milliseconds) counts too.
+    _mg_cpu=0
+    if ((try)); then makegen_cpu_ms; fi
     makegen_clock
     cpu0=$_mg_cpu begun=$_mg_clock
     # The command's exit code is its own, not a failure of makegen's code: no ERR trap. (Not
@@ -651,7 +671,7 @@ makegen_execute() {
     makegen_cpu_ms
     makegen_usage "$begun" "$ended" "$((_mg_cpu - cpu0))"
     if ((rc == 0)); then return 0; fi
-    if declare -F makegen_user_setup >/dev/null && [[ ! -e $_mg_own/setup.done ]]; then
+    if [[ -n $_mg_has_setup && ! -e $_mg_own/setup.done ]]; then
       makegen_fail "$rc" "the setup exited with code $rc (the command did not run)"
     fi
     if ((try >= _mg_retries)); then makegen_fail "$rc" "the command exited with code $rc"; fi
@@ -764,12 +784,15 @@ makegen_command_run() {
   if [[ -n $_mg_stack_low ]]; then
     ulimit -s 262144 2>/dev/null || ulimit -s "$(ulimit -H -s)" 2>/dev/null || true
   fi
+  if [[ -n $_mg_has_cleanup ]]; then trap 'set +e; makegen_user_cleanup' EXIT; fi
+  # The trace from here on: the log shows the task's own code.
   PS4='+ '
-  set -x
-  if declare -F makegen_user_cleanup >/dev/null; then trap 'set +e; makegen_user_cleanup' EXIT; fi
-  if declare -F makegen_user_setup >/dev/null; then
+  if [[ -n $_mg_has_setup ]]; then
+    set -x
     makegen_user_setup
     : >"$_mg_own/setup.done"
+  else
+    set -x
   fi
   makegen_command
 }

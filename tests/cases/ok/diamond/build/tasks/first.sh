@@ -22,6 +22,7 @@ makegen_task_paths() {
 makegen_task_values() {
   makegen_task first ea77a9572d251384 86400 0
   _mg_cores_by_attempt=(1)
+  _mg_has_setup= _mg_has_cleanup=
   _mg_own_dirs=()
   :
 }

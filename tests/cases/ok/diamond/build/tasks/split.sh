@@ -22,6 +22,7 @@ makegen_task_paths() {
 makegen_task_values() {
   makegen_task split 01f49c1d3b80a04b 5700 0
   _mg_cores_by_attempt=(2)
+  _mg_has_setup= _mg_has_cleanup=
   _mg_own_dirs=()
   :
 }

@@ -22,6 +22,7 @@ makegen_task_paths() {
 makegen_task_values() {
   makegen_task align 68ac71fc496e8fcc 900 0
   _mg_cores_by_attempt=(2)
+  _mg_has_setup= _mg_has_cleanup=
   _mg_own_dirs=()
   :
 }

@@ -22,6 +22,7 @@ makegen_task_paths() {
 makegen_task_values() {
   makegen_task count ee434edcb52454a1 600 0
   _mg_cores_by_attempt=(1)
+  _mg_has_setup= _mg_has_cleanup=
   _mg_own_dirs=(.makegen)
   mapfile -t _mg_values_lane <"$MAKEGEN_BUILD/params/lane.txt"
   :

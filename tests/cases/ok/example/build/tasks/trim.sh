@@ -22,6 +22,7 @@ makegen_task_paths() {
 makegen_task_values() {
   makegen_task trim 663e769c0c6df889 600 0
   _mg_cores_by_attempt=(1)
+  _mg_has_setup= _mg_has_cleanup=
   _mg_own_dirs=()
   :
 }
