@@ -97,6 +97,25 @@ def test_each_instance_log_holds_its_own_command_trace_and_none_of_its_mates(pro
         assert traced == {sample}, f"{sample}'s log traces the commands of {traced}:\n{log}"
 
 
+def test_an_element_under_gnu_make_3_82_runs_fails_and_counts_as_under_make_4(project: Project) -> None:
+    """GNU make before 4.0 has no $(file), with which make tells job.sh what it decided: there
+    the task script runs each instance (MAKE_VERSION stands for such a make here)."""
+    _seven(project)
+    (project.root / "fail" / "s2").write_text("")
+    old_make = {"MAKEGEN_SET": "MAKE_VERSION=3.82"}
+    job = _element(project, "t", 1, env=old_make)
+    assert job.returncode == 1, job.stderr
+    assert "t[s=s2] failed: the command exited with code 5" in job.stderr, job.stderr
+    assert sorted(p.name for p in (project.results / "t").iterdir()) == ["s1.txt", "s3.txt"]
+    states = _states(project)
+    assert [states[f"t[s={s}]"]["state"] for s in ("s1", "s2", "s3")] == ["done", "failed", "done"]
+    (project.root / "fail" / "s2").unlink()
+    again = _element(project, "t", 1, env=old_make)
+    assert again.returncode == 0, again.stderr
+    assert [project.counter(s) for s in ("s1", "s2", "s3")] == [1, 1, 1]
+    assert (project.results / "t" / "s2.txt").read_text() == "s2\n"
+
+
 def test_the_last_element_runs_what_is_left_and_an_element_past_the_end_is_refused(project: Project) -> None:
     _seven(project)
     job = _element(project, "t", 3)

@@ -107,7 +107,10 @@ makegen-config:
 # starts no program. Otherwise the task script runs it. The build path reaches the shell only
 # as "$$MAKEGEN_BUILD", whatever it holds; `exec` keeps the task script the child of make,
 # so a signal to make reaches it.
-makegen_recipe = $(if $(MAKEGEN_DECIDE),@$(file >$(MAKEGEN_DECIDE),$(4))$(foreach makegen_name,$(MAKEGEN_SETTINGS) MAKEGEN_BUILD,$(file >>$(MAKEGEN_DECIDE),$(makegen_name)=$($(makegen_name)))),@exec bash "$$MAKEGEN_BUILD/tasks/$(2).sh" $(1) $(3))
+# GNU make before 4.0 has no $(file): there the task script runs the instance itself, and
+# job.sh learns how it ended from the report file.
+MAKEGEN_CAN_DECIDE := $(if $(filter 3.%,$(MAKE_VERSION)),,1)
+makegen_recipe = $(if $(and $(MAKEGEN_DECIDE),$(MAKEGEN_CAN_DECIDE)),@$(file >$(MAKEGEN_DECIDE),$(4))$(foreach makegen_name,$(MAKEGEN_SETTINGS) MAKEGEN_BUILD,$(file >>$(MAKEGEN_DECIDE),$(makegen_name)=$($(makegen_name)))),@exec bash "$$MAKEGEN_BUILD/tasks/$(2).sh" $(1) $(3))
 
 # Helpers of the task Makefiles. A comma cannot stand in a function argument.
 MAKEGEN_COMMA := ,
