@@ -153,12 +153,14 @@ for ((n = 0; n < ${#lines[@]}; n++)); do
   if [[ -z $mode ]]; then
     # GNU make before 4.0 (no $(file)): the task script ran the instance, and says how it
     # ended in the report file.
-    read -r report _ <"$MAKEGEN_REPORT" || report=
-    case $report in
-      ran) ran=$((ran + 1)); continue ;;
-      blocked) blocked=$((blocked + 1)); continue ;;
-      failed) failed=$((failed + 1)); continue ;;
-    esac
+    if [[ -s $MAKEGEN_REPORT ]]; then
+      read -r report _ <"$MAKEGEN_REPORT" || report=
+      case $report in
+        ran) ran=$((ran + 1)); continue ;;
+        blocked) blocked=$((blocked + 1)); continue ;;
+        failed) failed=$((failed + 1)); continue ;;
+      esac
+    fi
     # Make ran nothing: the instance is up to date, or make refused (its message is above).
     if ((rc != 0)); then
       printf 'makegen job.sh: make -f %s %s exited with code %s; the instance did not run\n' \
