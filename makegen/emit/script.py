@@ -139,8 +139,10 @@ def _own_dirs(task: Task, tmp: bool, lists: bool) -> list[str]:
     """The folders of makegen's own that the task's temporary directory needs (Layout.tmp_own),
     made for each instance: {tmp}, the list files, the setup's mark, a replaced folder output."""
     own = Layout.tmp_own
-    dirs = [own] if tmp or lists or task.setup or any(o.is_dir for o in task.outputs) else []
-    return dirs + [f"{own}/tmp"] * tmp + [f"{own}/lists"] * lists
+    dirs = [f"{own}/{name}" for name, needed in (("tmp", tmp), ("lists", lists)) if needed]
+    if not dirs and (task.setup or any(o.is_dir for o in task.outputs)):
+        dirs = [own]
+    return dirs
 
 
 def _bash_id(task: Task) -> str:

@@ -130,13 +130,25 @@ makegen_job_load() {
 stopped=
 for signal in HUP INT TERM USR1 USR2 XCPU; do trap "stopped=$signal" "$signal"; done
 
+# makegen_job_count: count an instance by how it ended, as its report file says; false when
+# it says nothing.
+makegen_job_count() {
+  local report
+  read -r report _ <"$MAKEGEN_REPORT" || report=
+  case $report in
+    ran) ran=$((ran + 1)) ;;
+    up-to-date) ;;
+    blocked) blocked=$((blocked + 1)) ;;
+    failed) failed=$((failed + 1)) ;;
+    *) return 1 ;;
+  esac
+}
+
 # The trace (each instance's log) shows the make that decided it; the bookkeeping is not traced.
 failed=0 refused=0 blocked=0 ran=0 queued=
 for ((n = 0; n < ${#lines[@]}; n++)); do
   [[ -z $stopped ]] || break
-  set -f
-  words=(${lines[n]})
-  set +f
+  makegen_job_words "${lines[n]}"
   if [[ ${words[0]:-} != "$task" ]]; then
     printf 'makegen job.sh: line %s of %s is not of task %s: %s\n' "$(((index - 1) * group + n + 1))" \
       "$manifest" "$task" "${lines[n]}" >&2
@@ -153,14 +165,7 @@ for ((n = 0; n < ${#lines[@]}; n++)); do
   if [[ -z $mode ]]; then
     # GNU make before 4.0 (no $(file)): the task script ran the instance, and says how it
     # ended in the report file.
-    if [[ -s $MAKEGEN_REPORT ]]; then
-      read -r report _ <"$MAKEGEN_REPORT" || report=
-      case $report in
-        ran) ran=$((ran + 1)); continue ;;
-        blocked) blocked=$((blocked + 1)); continue ;;
-        failed) failed=$((failed + 1)); continue ;;
-      esac
-    fi
+    if [[ -s $MAKEGEN_REPORT ]] && makegen_job_count; then continue; fi
     # Make ran nothing: the instance is up to date, or make refused (its message is above).
     if ((rc != 0)); then
       printf 'makegen job.sh: make -f %s %s exited with code %s; the instance did not run\n' \
@@ -185,17 +190,12 @@ for ((n = 0; n < ${#lines[@]}; n++)); do
     ended+=("$_mg_lock" "$_mg_ok")
   fi
   set -e
-  read -r report _ <"$MAKEGEN_REPORT" || report=
-  case $report in
-    ran) ran=$((ran + 1)) ;;
-    up-to-date) ;;
-    blocked) blocked=$((blocked + 1)) ;;
-    failed) failed=$((failed + 1)) ;;
-    # The task script says "failed" before it does anything that matters, so no report
-    # means it never got that far: nothing ran.
-    *) printf 'makegen job.sh: %s %s could not start; the instance did not run\n' "$task" "${words[*]:1}" >&2
-       refused=$((refused + 1)) ;;
-  esac
+  # The task script says "failed" before it does anything that matters, so no report means
+  # it never got that far: nothing ran.
+  if ! makegen_job_count; then
+    printf 'makegen job.sh: %s %s could not start; the instance did not run\n' "$task" "${words[*]:1}" >&2
+    refused=$((refused + 1))
+  fi
   # The instances that follow have their folders made at once, by one mkdir (and their
   # destinations compared by one stat), once OUTPUT_DIR is known. A failure here only
   # leaves each to prepare itself.

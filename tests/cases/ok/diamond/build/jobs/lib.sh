@@ -6,8 +6,8 @@
 #                     noclobber, atomic also on NFS v3 and later) while an attempt runs; it
 #                     says whose (host, pid, job, since when, attempt).
 #   <key>.ok-<hash>  made whole by one O_EXCL write after the outputs are published (the
-#                     recipe hash is in the name); newer than the lock, it lets the lock go,
-#                     and job.sh (or the task script, alone) removes the lock afterwards.
+#                     recipe hash is in the name); it repeats the lock's text, which lets the
+#                     lock go, and job.sh (or the task script, alone) removes the lock afterwards.
 #   <key>.failed    the lock renamed, when the attempt fails (exit code, reason).
 #   <key>.blocked   written when the instance cannot start (missing input, upstream not done)
 # No marker is ever half-written where a reader looks for it.
@@ -108,13 +108,7 @@ _mg_q_dirs=() _mg_q_keys=() _mg_q_tmps=() _mg_q_dests=() _mg_prepared=()
 makegen_queue() {
   local i folder
   _mg_q_keys+=("$_mg_key") _mg_q_tmps+=("$_mg_tmp")
-  _mg_q_dirs+=("$_mg_tmp")
-  # makegen's own folders that the task needs ({tmp}, list files, ...); alone, also one for
-  # what measures the command's peak memory (makegen_command_shell).
-  # (Not ${list[@]/#/$_mg_tmp/}: bash 5.2 would put the matched text for a `&` in the path.)
-  for folder in "${_mg_own_dirs[@]}"; do _mg_q_dirs+=("$_mg_tmp/$folder"); done
-  if [[ -z ${_mg_grouped:-} ]]; then _mg_q_dirs+=("$_mg_own"); fi
-  makegen_output_folders
+  makegen_tmp_folders
   _mg_q_dirs+=("${_mg_folders[@]}")
   for i in "${!_mg_rels[@]}"; do
     # The folder an output goes into, or the nearest one that exists yet: its filesystem is
@@ -126,11 +120,16 @@ makegen_queue() {
   done
 }
 
-# makegen_output_folders: the folders the outputs are written into (a folder output itself),
-# but the temporary directory, in _mg_folders.
-makegen_output_folders() {
+# makegen_tmp_folders: the folders of the instance's temporary directory, in _mg_folders: the
+# directory, makegen's own folders that the task needs ({tmp}, list files, ...; alone, also
+# one for what measures the command's peak memory: makegen_command_shell), and those the
+# outputs are written into (a folder output itself).
+makegen_tmp_folders() {
   local i out
-  _mg_folders=()
+  _mg_folders=("$_mg_tmp")
+  # (Not ${list[@]/#/$_mg_tmp/}: bash 5.2 would put the matched text for a `&` in the path.)
+  for out in "${_mg_own_dirs[@]}"; do _mg_folders+=("$_mg_tmp/$out"); done
+  if [[ -z ${_mg_grouped:-} ]]; then _mg_folders+=("$_mg_own"); fi
   for i in "${!_mg_rels[@]}"; do
     out=_mg_out_$i
     out=${!out}
@@ -156,7 +155,7 @@ makegen_prepare() {
     # Each folder once (the instances of an element mostly write into the same few, one
     # after another); `which` says which folder each output goes into.
     for ((n = 2; n < ${#_mg_q_dests[@]}; n += 3)); do
-      if [[ -z $last || ${_mg_q_dests[n]} != "$last" ]]; then
+      if [[ ${_mg_q_dests[n]} != "$last" ]]; then
         last=${_mg_q_dests[n]}
         folders+=("$last")
       fi
@@ -216,13 +215,17 @@ makegen_begin() {
   # The folders job.sh made for the element's instances when it began may have gone since:
   # `clean --tmp` on another host judges a folder by its age until its lock is held.
   if [[ ! -d $_mg_tmp ]]; then makegen_folders; fi
-  local started
-  printf -v started '==== makegen: %s started %s on %s, pid %s%s, attempt %s' "$_mg_id" "$_mg_started" \
-    "$_mg_host" "$BASHPID" "${_mg_job:+, job $_mg_job}" "$_mg_attempt"
-  makegen_wrapper_trace "$started"
+  makegen_start_line "$_mg_started"
+  makegen_wrapper_trace "$_mg_line"
   makegen_step markers "removing the markers of the last attempt of $_mg_id"
   makegen_remove_markers "$_mg_ok" "$_mg_state/$_mg_key.failed" "$_mg_state/$_mg_key.blocked"
   if [[ -n ${_mg_stage_at[$_mg_key]:-} ]]; then makegen_destinations; fi
+}
+
+# makegen_start_line TIME: the log's line for the start of an attempt, in _mg_line.
+makegen_start_line() {
+  printf -v _mg_line '==== makegen: %s started %s on %s, pid %s%s, attempt %s' "$_mg_id" "$1" \
+    "$_mg_host" "$BASHPID" "${_mg_job:+, job $_mg_job}" "$_mg_attempt"
 }
 
 # makegen_folders: the instance makes its own folders (a leftover of an earlier attempt with
@@ -241,14 +244,9 @@ makegen_folders() {
 # attempt before it when that one failed or was killed (its lock is left), else 1 (a
 # success starts again at 1). And the cores it asks for ({resources.cores}).
 makegen_last_attempt() {
-  local line marker
+  local line marker markers=("$_mg_state/$_mg_key.failed")
   _mg_attempt=1
-  if [[ ! -e $_mg_lock && ! -e $_mg_state/$_mg_key.failed ]]; then
-    _mg_cores=${_mg_cores_by_attempt[0]}
-    return 0
-  fi
-  local markers=("$_mg_state/$_mg_key.failed")
-  # A lock still there and not let go: an attempt that was killed.
+  # A lock still there and not let go: an attempt that was killed. (Mostly there is neither.)
   if [[ -e $_mg_lock ]] && ! makegen_lock_released; then markers+=("$_mg_lock"); fi
   for marker in "${markers[@]}"; do
     if [[ -r $marker ]]; then
@@ -267,8 +265,6 @@ makegen_last_attempt() {
 # names: a glob would read the whole state folder (10^5 names) for every instance. The
 # success markers of earlier recipes stay: neither make nor status counts them as done.
 makegen_remove_markers() {
-  # Mostly none is there: one test for all of them first.
-  [[ -e $1 || -L $1 || -e ${2:-$1} || -L ${2:-$1} || -e ${3:-$1} || -L ${3:-$1} || $# -gt 3 ]] || return 0
   local file old=()
   for file in "$@"; do
     if [[ -e $file || -L $file ]]; then old+=("$file"); fi
@@ -436,7 +432,6 @@ makegen_proc_stat() {
   fi
 }
 # The number of words in this shell's own stat line (its name, bash, is one word).
-_mg_stat_words=
 read -r -a _mg_fields <"/proc/$$/stat" 2>/dev/null || true
 _mg_stat_words=${#_mg_fields[@]}
 
@@ -622,6 +617,8 @@ makegen_cleanup() {
     if [[ -n ${_mg_removes_tmp:-} ]]; then
       gone+=("$_mg_tmp")
     elif ((${#_mg_own_dirs[@]})); then
+      # ({tmp} and a replaced folder output live in makegen's own folders, which the task
+      # has only when it needs one.)
       shopt -s nullglob dotglob
       left=("$_mg_scratch"/* "$_mg_own"/replaced.*)
       shopt -u nullglob dotglob
@@ -714,12 +711,11 @@ makegen_retry() {
     if [[ -e ${!entry} ]]; then gone+=("${!entry}"); fi
   done
   rm -rf "${gone[@]}"
-  makegen_output_folders
-  for entry in "${_mg_own_dirs[@]}"; do _mg_folders+=("$_mg_tmp/$entry"); done
-  mkdir -p "$_mg_tmp" "${_mg_folders[@]}"
+  makegen_tmp_folders
+  mkdir -p "${_mg_folders[@]}"
   makegen_now
-  printf '==== makegen: %s started %s on %s, pid %s%s, attempt %s\n' "$_mg_id" "$_mg_now" \
-    "$_mg_host" "$BASHPID" "${_mg_job:+, job $_mg_job}" "$_mg_attempt" >>"$_mg_log"
+  makegen_start_line "$_mg_now"
+  printf '%s\n' "$_mg_line" >>"$_mg_log"
 }
 
 # Linux lets the arguments of one exec take a quarter of the stack limit: the command's shell

@@ -23,7 +23,7 @@ makegen_task_values() {
   makegen_task report dc42157c46e93c05 86400 0
   _mg_cores_by_attempt=(1)
   _mg_has_setup= _mg_has_cleanup=
-  _mg_own_dirs=(.makegen .makegen/lists)
+  _mg_own_dirs=(.makegen/lists)
   mapfile -t _mg_values_sample <"$MAKEGEN_BUILD/params/sample.txt"
   :
 }

@@ -23,7 +23,7 @@ makegen_task_values() {
   makegen_task unpack 9c713856fc0bfaf4 86400 0
   _mg_cores_by_attempt=(1)
   _mg_has_setup= _mg_has_cleanup=
-  _mg_own_dirs=(.makegen .makegen/tmp)
+  _mg_own_dirs=(.makegen/tmp)
   mapfile -t _mg_values_chunk <"$MAKEGEN_BUILD/params/chunk.txt"
   :
 }

@@ -23,7 +23,7 @@ makegen_task_values() {
   makegen_task summary 19052119622d6013 600 0
   _mg_cores_by_attempt=(1)
   _mg_has_setup= _mg_has_cleanup=
-  _mg_own_dirs=(.makegen .makegen/lists)
+  _mg_own_dirs=(.makegen/lists)
   mapfile -t _mg_values_sample <"$MAKEGEN_BUILD/params/sample.txt"
   :
 }
