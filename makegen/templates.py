@@ -30,7 +30,9 @@ def _environment() -> jinja2.Environment:
     )
     # Every template may name the build's layout and the node's exit codes.
     environment.globals.update(L=layout.Layout, exit=layout.NodeExit, outcome=layout.Outcome,
-                               hash_glob="[0-9a-f]" * layout.Layout.hash_length)
+                               hash_glob="[0-9a-f]" * layout.Layout.hash_length,
+                               signals=[name for name, _ in layout.NODE_SIGNALS],
+                               signal_codes=layout.NODE_SIGNALS)
     return environment
 
 

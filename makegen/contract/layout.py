@@ -91,6 +91,14 @@ class NodeExit:
     BLOCKED = 3  # an input is missing or an upstream instance is not done
 
 
+# The signals a node's job wrapper and task script catch (a scheduler's warning before a kill,
+# a time or CPU limit, a user's qdel/scancel), with the exit code a shell gives a process
+# each one kills on Linux (128 + its number), which the failure marker records.
+NODE_SIGNALS: tuple[tuple[str, int], ...] = (
+    ("HUP", 129), ("INT", 130), ("TERM", 143), ("USR1", 138), ("USR2", 140), ("XCPU", 152),
+)
+
+
 class CliExit:
     """Exit codes of makegen's commands (cli.md)."""
 

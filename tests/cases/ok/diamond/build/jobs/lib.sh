@@ -46,7 +46,7 @@ makegen_init() {
   done
   _mg_state=$OUTPUT_DIR/.makegen/state/$_mg_task _mg_logdir=$OUTPUT_DIR/.makegen/logs/$_mg_task \
     _mg_held= _mg_step= _mg_local= _mg_removes_tmp= _mg_attempt=1 _mg_usage=() _mg_stages=() \
-    _mg_published=() _mg_kinds=() _mg_rels=()
+    _mg_published=() _mg_kinds=() _mg_rels=() _mg_outcome= _mg_code=0 _mg_guarded= _mg_rss=
 }
 
 # makegen_where: the instance's log, temporary directory and lock, once _mg_key is known.
@@ -80,14 +80,48 @@ makegen_outputs() {
   done
 }
 
-# makegen_step ID WHAT: makegen's own code enters a step; WHAT names it when it fails. ID is
-# where the tests inject a fault: MAKEGEN_TEST_FAULT=ID fails the step, =kill:ID kills the
-# task script there. Nothing else sets it; unset, the step costs one test.
+# makegen_step ID WHAT: makegen's own code enters a step; WHAT names it when it fails. A
+# signal caught since (makegen_catch_signals) ends the attempt failed here. ID is where the
+# tests inject a fault: MAKEGEN_TEST_FAULT=ID fails the step, =kill:ID kills the process
+# there. Nothing else sets it; unset, the step costs two tests.
 makegen_step() {
   _mg_step=$2
+  [[ -z $_mg_signal ]] || makegen_signaled || return 1
   if [[ -n ${MAKEGEN_TEST_FAULT:-} ]]; then makegen_test_fault "$1"; fi
 }
-if [[ -z ${MAKEGEN_TEST_FAULT:-} ]]; then makegen_step() { _mg_step=$2; }; fi
+if [[ -z ${MAKEGEN_TEST_FAULT:-} ]]; then
+  makegen_step() {
+    _mg_step=$2
+    [[ -z $_mg_signal ]] || makegen_signaled
+  }
+fi
+
+# makegen_catch_signals: a signal to the process is noted in _mg_signal, and acted on where
+# it is safe: an attempt ends failed at its next step (or when its command returns), and
+# job.sh runs no instance after it. (A trap that ended the attempt at once could stop the
+# bookkeeping half-way.) job.sh sets the same traps before it reads this file.
+_mg_signal=${_mg_signal:-}
+makegen_catch_signals() {
+  local signal
+  for signal in HUP INT TERM USR1 USR2 XCPU; do trap "_mg_signal=$signal" "$signal"; done
+}
+
+# makegen_signaled: once a signal is caught, an attempt past its start ends failed ("killed
+# by SIG..." and the code a shell gives a process the signal killed); elsewhere it goes on.
+makegen_signaled() {
+  [[ -n $_mg_guarded ]] || return 0
+  local code
+  case $_mg_signal in
+    HUP) code=129 ;;
+    INT) code=130 ;;
+    TERM) code=143 ;;
+    USR1) code=138 ;;
+    USR2) code=140 ;;
+    XCPU) code=152 ;;
+    *) code=143 ;;
+  esac
+  makegen_fail "$code" "killed by SIG$_mg_signal"
+}
 
 makegen_test_fault() {
   case $MAKEGEN_TEST_FAULT in
@@ -191,20 +225,10 @@ makegen_begin() {
     if [[ -z ${_mg_ready[$_mg_key]:-} ]]; then mkdir -p "$_mg_state" "$_mg_logdir"; fi
     makegen_wrapper_trace
     makegen_blocked "${MAKEGEN_BLOCKED:-blocked}"
+    return 1
   fi
-  # From here on a failure in makegen's own code ends the attempt failed, with a message
-  # naming the step: under set -e alone it would exit without a word, no end recorded.
-  makegen_guard
-  trap 'makegen_cleanup' EXIT
-  trap 'makegen_signal 129 HUP' HUP
-  trap 'makegen_signal 130 INT' INT
-  trap 'makegen_signal 143 TERM' TERM
-  trap 'makegen_signal 138 USR1' USR1
-  trap 'makegen_signal 140 USR2' USR2
-  trap 'makegen_signal 152 XCPU' XCPU
-  # Failed until the end says otherwise: job.sh must never take an attempt that ran (or was
-  # killed running) for one that never started.
-  makegen_report failed 1
+  # From here until its command has succeeded, a signal ends the attempt failed.
+  _mg_guarded=1
   if [[ -z ${_mg_ready[$_mg_key]:-} ]]; then makegen_folders; fi
   # What make's decision was made before: an ok marker newer than it was written by another
   # attempt meanwhile (job.sh names its decision file; alone, the folders just made).
@@ -273,11 +297,39 @@ makegen_remove_markers() {
   if ((${#old[@]})); then rm -f "${old[@]}"; fi
 }
 
-# makegen_guard: from here on a failure in makegen's own code ends the attempt failed, with a
-# message naming the step (set -E: also inside functions).
+# makegen_attempt: one attempt of the instance, once makegen_task_paths has run and _mg_mode
+# says run or blocked, in this shell: no process of its own (a subshell per instance costs
+# a fork, and the page faults after it, in a group of thousands). How it ended is in
+# _mg_outcome (ran, up-to-date, failed, blocked), the code of a failure in _mg_code.
+makegen_attempt() {
+  local errexit=
+  if [[ $- == *e* ]]; then errexit=1; fi
+  set +e
+  _mg_outcome= _mg_code=0
+  makegen_guard
+  makegen_task_attempt
+  trap - ERR
+  set +E
+  _mg_guarded=
+  makegen_cleanup
+  if [[ -n $errexit ]]; then set -e; fi
+}
+
+# makegen_guard: a failure in makegen's own code ends the attempt failed, with a message naming
+# the step. Bash has no way out of nested functions but exit (which would end the job, with
+# every instance after this one): the ERR trap (set -E: also inside functions) records the
+# failure where it happened, then each function returns in turn, up to makegen_attempt.
+# An end recorded on purpose (blocked, failed, done by another attempt) returns the same way.
 makegen_guard() {
   set -E
-  trap 'makegen_fault $? "$BASH_COMMAND"' ERR
+  trap 'makegen_caught $? "$BASH_COMMAND" || return 1' ERR
+}
+
+# makegen_caught CODE COMMAND: the ERR trap. The first failure that ends nothing yet is a
+# fault of makegen's own code; true (stop returning) once back in makegen_attempt.
+makegen_caught() {
+  if [[ -z $_mg_outcome ]]; then makegen_fault "$1" "$2"; fi
+  [[ ${FUNCNAME[1]:-} == makegen_attempt ]]
 }
 
 # makegen_create PATH TEXT: make PATH, holding TEXT, only if it does not exist (O_EXCL).
@@ -304,8 +356,8 @@ makegen_lock() {
   _mg_held=1
   if [[ -e $_mg_ok && $_mg_ok -nt $_mg_since ]]; then
     printf '==== makegen: %s was done by another attempt while this one waited\n' "$_mg_id" >>"$_mg_log"
-    makegen_report up-to-date
-    exit 0
+    _mg_outcome=up-to-date
+    return 1
   fi
 }
 
@@ -315,10 +367,14 @@ makegen_lock() {
 makegen_holder_text() {
   makegen_now
   _mg_started=$_mg_now
-  makegen_proc_stat "$BASHPID"
+  # (Read once per process: job.sh runs every attempt of its element in its own.)
+  if [[ ${_mg_pidstart_of:-} != "$BASHPID" ]]; then
+    makegen_proc_stat "$BASHPID"
+    _mg_pidstart=${_mg_fields[21]:-} _mg_pidstart_of=$BASHPID
+  fi
   makegen_clock
   printf -v _mg_mine 'started=%s\nhost=%s\npid=%s\npidstart=%s\njob=%s\nepoch=%s\nattempt=%s\n' \
-    "$_mg_now" "$_mg_host" "$BASHPID" "${_mg_fields[21]:-}" "$_mg_job" "${_mg_clock%%[.,]*}" "${_mg_attempt:-1}"
+    "$_mg_now" "$_mg_host" "$BASHPID" "$_mg_pidstart" "$_mg_job" "${_mg_clock%%[.,]*}" "${_mg_attempt:-1}"
 }
 
 # makegen_lock_wait: another attempt holds the lock. Poll (nothing else works across NFS
@@ -350,6 +406,7 @@ makegen_lock_wait() {
       makegen_fail 1 "another attempt has held $_mg_lock for longer than the time limit (${_mg_limit}s): ${_mg_holder_says:-no holder recorded}"
     fi
     sleep "${pauses[n]}"
+    [[ -z $_mg_signal ]] || makegen_signaled
     if ((n < ${#pauses[@]} - 1)); then n=$((n + 1)); fi
   done
 }
@@ -530,6 +587,8 @@ makegen_end_failed() {
   [[ -n $written ]]
 }
 
+# makegen_report OUTCOME [CODE]: how the attempt ended, for job.sh when make ran the task
+# script (GNU make before 4.0).
 makegen_report() {
   if [[ -n ${MAKEGEN_REPORT:-} ]]; then printf '%s\n' "$*" >"$MAKEGEN_REPORT"; fi
 }
@@ -545,8 +604,7 @@ makegen_blocked() {
   makegen_now
   printf '==== makegen: %s blocked %s: %s\n' "$_mg_id" "$_mg_now" "$reason" >>"$_mg_log"
   printf 'makegen: %s is blocked: %s\n' "$_mg_id" "$reason" >&2
-  makegen_report blocked
-  exit 3
+  _mg_outcome=blocked
 }
 
 # makegen_fault CODE COMMAND: the ERR trap, when a command of makegen's own code fails.
@@ -555,12 +613,16 @@ makegen_fault() {
   makegen_fail "$1" "${_mg_step:-a step of makegen} failed: \`$2\` exited with code $1"
 }
 
-# makegen_fail CODE REASON: record a failed attempt and stop. Nothing in here may stop it
-# half-way: every step is checked, none is left to set -e.
+# makegen_fail CODE REASON: record a failed attempt and end it (false: the functions above
+# return in turn, makegen_guard). Nothing in here may stop it half-way: every step is
+# checked, none is left to the ERR trap. Once only: a failure while recording one (a step
+# that cannot be written) ends the same attempt.
 makegen_fail() {
+  if [[ $_mg_outcome == failed ]]; then return 1; fi
   local code=$1 reason=$2 marker=$_mg_state/$_mg_key.failed unrecorded=
-  trap - ERR HUP INT TERM USR1 USR2 XCPU
-  set +eC
+  _mg_outcome=failed _mg_code=$1 _mg_guarded=
+  trap - ERR
+  set +C
   makegen_withdraw
   # The partial outputs go first: on a full disk they hold the space the marker needs.
   makegen_remove_tmp
@@ -582,12 +644,8 @@ makegen_fail() {
   printf 'makegen: %s failed: %s (log: %s)\n' "$_mg_id" "$reason" "$_mg_log" >&2
   if [[ -n $unrecorded ]]; then printf 'makegen: %s: %s\n' "$_mg_id" "$unrecorded" >&2; fi
   if [[ -r $_mg_log ]]; then tail -n 20 "$_mg_log" | sed 's/^/  | /' >&2; fi
-  makegen_report failed "$code"
-  exit 1
-}
-
-makegen_signal() {
-  makegen_fail "$1" "killed by SIG$2"
+  makegen_guard
+  return 1
 }
 
 # makegen_remove_tmp: the temporary directory and the staging folders, where they exist.
@@ -649,25 +707,26 @@ makegen_execute() {
   local rc=0 try=0 begun ended cpu0
   while true; do
     makegen_step command "running the command of $_mg_id"
-    # The attempt's process began with no CPU time of children: on the first try what its
-    # own programs used before the command (a mkdir, an rm: milliseconds) counts too.
-    _mg_cpu=0
-    if ((try)); then makegen_cpu_ms; fi
+    makegen_cpu_ms
     makegen_clock
     cpu0=$_mg_cpu begun=$_mg_clock
     # The command's exit code is its own, not a failure of makegen's code: no ERR trap. (Not
     # `( ... ) || rc=$?`: on the left of || bash ignores set -e inside the command.)
     trap - ERR
-    set +e
     makegen_command_shell
     rc=$?
     makegen_clock
     ended=$_mg_clock
-    set -e
     makegen_guard
     makegen_cpu_ms
     makegen_usage "$begun" "$ended" "$((_mg_cpu - cpu0))"
-    if ((rc == 0)); then return 0; fi
+    # A signal while the command ran (it went to the command too, mostly) ends the attempt
+    # failed; once the command has succeeded, the attempt publishes (milliseconds) first.
+    if ((rc == 0)); then
+      _mg_guarded=
+      return 0
+    fi
+    [[ -z $_mg_signal ]] || makegen_signaled
     if [[ -n $_mg_has_setup && ! -e $_mg_own/setup.done ]]; then
       makegen_fail "$rc" "the setup exited with code $rc (the command did not run)"
     fi
@@ -883,11 +942,9 @@ makegen_finish() {
     rm -f "$_mg_ok"
     makegen_fail 1 "$_mg_step failed: \`printf >$_mg_ok\` did not complete"
   fi
-  _mg_held= _mg_published=()
-  # Done: nothing from here on (a signal, a log line that cannot be written) makes it a failure.
-  trap - ERR HUP INT TERM USR1 USR2 XCPU
-  set +e
+  _mg_held= _mg_published=() _mg_outcome=ran
+  # Done: nothing from here on (a log line that cannot be written) makes it a failure.
+  trap - ERR
   printf '==== makegen: %s done %s\n' "$_mg_id" "$_mg_now" >>"$_mg_log"
   printf 'makegen: ran %s\n' "$_mg_id"
-  makegen_report ran
 }

@@ -8,8 +8,8 @@
 # NAME=VALUE...`. INDEX defaults to $SGE_TASK_ID, $SLURM_ARRAY_TASK_ID, or
 # $MAKEGEN_TASK_ID. BUILD is an argument because schedulers run a spooled copy of this script.
 # Make decides whether each instance runs, is blocked or is up to date; an instance that
-# runs does so in a subshell of this script, with the task script's functions loaded once
-# for the element (a program started per instance is milliseconds per instance).
+# runs does so in this script's own shell, with the task script's functions loaded once
+# for the element (a process started per instance is milliseconds per instance).
 # One instance failing does not stop the others. Exit codes: 0 every instance done (or
 # already up to date), 1 an instance failed, 2 an instance
 # could not be run (bad manifest, index or configuration), 3 an instance is
@@ -126,16 +126,14 @@ makegen_job_load() {
   if ((group > 1)); then _mg_grouped=1; fi
 }
 
-# A signal to the job stops it after the instance that runs (which records its own end).
-stopped=
-for signal in HUP INT TERM USR1 USR2 XCPU; do trap "stopped=$signal" "$signal"; done
+# A signal to the job ends the instance that runs failed (at its next step, or when its
+# command returns; lib.sh's makegen_catch_signals) and stops the job after it.
+_mg_signal=
+for signal in HUP INT TERM USR1 USR2 XCPU; do trap "_mg_signal=$signal" "$signal"; done
 
-# makegen_job_count: count an instance by how it ended, as its report file says; false when
-# it says nothing.
+# makegen_job_count OUTCOME: count an instance by how it ended; false for no outcome.
 makegen_job_count() {
-  local report
-  read -r report _ <"$MAKEGEN_REPORT" || report=
-  case $report in
+  case $1 in
     ran) ran=$((ran + 1)) ;;
     up-to-date) ;;
     blocked) blocked=$((blocked + 1)) ;;
@@ -145,9 +143,9 @@ makegen_job_count() {
 }
 
 # The trace (each instance's log) shows the make that decided it; the bookkeeping is not traced.
-failed=0 refused=0 blocked=0 ran=0 queued=
+failed=0 refused=0 blocked=0 ran=0 queued= decides=
 for ((n = 0; n < ${#lines[@]}; n++)); do
-  [[ -z $stopped ]] || break
+  [[ -z $_mg_signal ]] || break
   makegen_job_words "${lines[n]}"
   if [[ ${words[0]:-} != "$task" ]]; then
     printf 'makegen job.sh: line %s of %s is not of task %s: %s\n' "$(((index - 1) * group + n + 1))" \
@@ -155,7 +153,9 @@ for ((n = 0; n < ${#lines[@]}; n++)); do
     refused=$((refused + 1))
     continue
   fi
-  : >"$decision" >"$MAKEGEN_REPORT"
+  # (The report file is written only by a make that cannot decide: once one has, not emptied.)
+  : >"$decision"
+  if [[ -z $decides ]]; then : >"$MAKEGEN_REPORT"; fi
   rc=0
   set -x
   MAKEGEN_DECIDE=$decision make -r -s -f "$build/tasks/$task.mk" "${words[@]:1}" "${sets[@]}" || rc=$?
@@ -165,7 +165,10 @@ for ((n = 0; n < ${#lines[@]}; n++)); do
   if [[ -z $mode ]]; then
     # GNU make before 4.0 (no $(file)): the task script ran the instance, and says how it
     # ended in the report file.
-    if [[ -s $MAKEGEN_REPORT ]] && makegen_job_count; then continue; fi
+    if [[ -z $decides && -s $MAKEGEN_REPORT ]]; then
+      read -r report _ <"$MAKEGEN_REPORT" || report=
+      if makegen_job_count "$report"; then continue; fi
+    fi
     # Make ran nothing: the instance is up to date, or make refused (its message is above).
     if ((rc != 0)); then
       printf 'makegen job.sh: make -f %s %s exited with code %s; the instance did not run\n' \
@@ -176,23 +179,21 @@ for ((n = 0; n < ${#lines[@]}; n++)); do
   fi
   # The settings make used (config, site config, environment, --set), as the command sees them.
   if ((${#decided[@]} > 1)); then export "${decided[@]:1}"; fi
+  decides=1
   if [[ -z $loaded ]]; then makegen_job_load; fi
   _mg_since=$decision
-  # Not `( ... ) || true`: on the left of || bash ignores set -e and the ERR trap inside.
-  set +e
   # The instance's temporary folder goes when the job ends, with the others of the element.
   makegen_task_paths "${words[@]:1}"
   _mg_prepared+=("$_mg_tmp")
   if [[ $mode == blocked* ]]; then
-    (set -e; MAKEGEN_BLOCKED=${mode#blocked } _mg_mode=blocked; makegen_task_attempt)
+    MAKEGEN_BLOCKED=${mode#blocked } _mg_mode=blocked
   else
-    (set -e; _mg_mode=run; makegen_task_attempt)
+    _mg_mode=run
     ended+=("$_mg_lock" "$_mg_ok")
   fi
-  set -e
-  # The task script says "failed" before it does anything that matters, so no report means
-  # it never got that far: nothing ran.
-  if ! makegen_job_count; then
+  makegen_attempt
+  # (makegen_attempt always says how the attempt ended; nothing said, nothing is known to run.)
+  if ! makegen_job_count "$_mg_outcome"; then
     printf 'makegen job.sh: %s %s could not start; the instance did not run\n' "$task" "${words[*]:1}" >&2
     refused=$((refused + 1))
   fi
@@ -208,8 +209,8 @@ for ((n = 0; n < ${#lines[@]}; n++)); do
     MAKEGEN_TEST_FAULT= makegen_prepare 2>/dev/null || true
   fi
 done
-if [[ -n $stopped ]]; then
-  printf 'makegen job.sh: stopped by SIG%s after %s instance(s) of %s\n' "$stopped" "$n" "${#lines[@]}" >&2
+if [[ -n $_mg_signal ]]; then
+  printf 'makegen job.sh: stopped by SIG%s after %s instance(s) of %s\n' "$_mg_signal" "$n" "${#lines[@]}" >&2
   failed=$((failed + 1))
 fi
 outcome=up-to-date code=0

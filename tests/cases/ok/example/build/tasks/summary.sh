@@ -5,7 +5,7 @@
 #   bash tasks/summary.sh run|blocked
 # with ROOT_DIR, OUTPUT_DIR, MAKEGEN_BUILD and the [vars] in the environment. Paths are
 # computed here, at run time, from ROOT_DIR and OUTPUT_DIR. jobs/job.sh sources it
-# instead, for its functions, and runs each instance of its element in a subshell.
+# instead, for its functions, and runs each instance of its element in its own shell.
 
 # makegen_task_paths NAME=VALUE...: the instance's key, id, log, lock and outputs.
 makegen_task_paths() {
@@ -28,16 +28,8 @@ makegen_task_values() {
   :
 }
 
-# makegen_task_instance run|blocked NAME=VALUE...: one attempt of the instance.
-makegen_task_instance() {
-  _mg_mode=$1
-  shift
-  makegen_task_paths "$@"
-  makegen_task_attempt
-}
-
-# makegen_task_attempt: the attempt, once makegen_task_paths has run (job.sh runs it for the
-# element's loop, then this in a subshell, with _mg_mode set).
+# makegen_task_attempt: the steps of an attempt (makegen_attempt runs them, once
+# makegen_task_paths has run and _mg_mode is set).
 makegen_task_attempt() {
   makegen_begin
   _mg_in_0=()
@@ -62,9 +54,23 @@ scripts/summarize.py --stats-list "$_mg_own/lists/inputs.stats.txt" --contigs-li
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   set -euo pipefail
   source "$MAKEGEN_BUILD/jobs/lib.sh"
+  makegen_catch_signals
   makegen_task_values
-  makegen_task_instance "$@"
-  # Alone (run by its task Makefile): let go of the lock at once.
-  # (Not one taken since by another attempt: that one is newer than the success marker.)
-  if [[ -e $_mg_lock ]] && makegen_lock_released; then rm -f "$_mg_lock"; fi
+  # Failed until the end says otherwise: job.sh must never take an attempt that ran (or was
+  # killed running) for one that never started.
+  makegen_report failed 1
+  _mg_mode=$1
+  shift
+  makegen_task_paths "$@"
+  makegen_attempt
+  makegen_report "$_mg_outcome" "$_mg_code"
+  case $_mg_outcome in
+    ran)
+      # Alone (run by its task Makefile): let go of the lock at once. (Not one taken since
+      # by another attempt: that one is newer than the success marker.)
+      if [[ -e $_mg_lock ]] && makegen_lock_released; then rm -f "$_mg_lock"; fi ;;
+    up-to-date) ;;
+    blocked) exit 3 ;;
+    *) exit 1 ;;
+  esac
 fi
