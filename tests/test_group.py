@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from typing import Any
 
@@ -44,10 +45,11 @@ def _element(project: Project, task: str, index: int, group: int = 3,
              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """One array element of a task's manifest, as a scheduler would start it."""
     manifest = next((project.build_dir / "manifests").glob(f"phase-*/{task}.txt"))
+    # A process group of its own, as a scheduler gives a job: a `kill 0` there signals the job.
     return subprocess.run(["bash", str(project.build_dir / "jobs" / "job.sh"), "--group", str(group),
                            str(project.build_dir), str(manifest), str(index)],
                           cwd=project.root, capture_output=True, text=True, env=_env(env), check=False,
-                          timeout=120)
+                          timeout=120, start_new_session=True)
 
 
 def _states(project: Project) -> dict[str, dict[str, Any]]:
@@ -69,6 +71,9 @@ def test_an_element_runs_its_instances_and_a_failing_one_stops_none_of_its_mates
     job = _element(project, "t", 2, env={"SLURM_ARRAY_JOB_ID": "77", "SLURM_ARRAY_TASK_ID": "2"})
     assert job.returncode == 1, job.stderr
     assert "t[s=s5] failed: the command exited with code 5" in job.stderr, job.stderr
+    # Only what makegen says (and the log of the failure): no shell's complaint of a file
+    # that is gone (the lock of the failed instance, when the job lets go of its locks).
+    assert "No such file" not in job.stderr and "lib.sh: line" not in job.stderr, job.stderr
     for sample in ("s4", "s6"):
         assert (project.results / "t" / f"{sample}.txt").read_text() == f"{sample}\n"
     assert not (project.results / "t" / "s5.txt").exists()
@@ -114,6 +119,84 @@ def test_an_element_under_gnu_make_3_82_runs_fails_and_counts_as_under_make_4(pr
     assert again.returncode == 0, again.stderr
     assert [project.counter(s) for s in ("s1", "s2", "s3")] == [1, 1, 1]
     assert (project.results / "t" / "s2.txt").read_text() == "s2\n"
+
+
+def _mv_logged(project: Project) -> dict[str, str]:
+    """A PATH whose `mv` logs each call, then is the real one."""
+    real = shutil.which("mv")
+    assert real, "no mv on PATH"
+    shim = project.write("shims/mv", f'#!/bin/sh\necho "$*" >> "{project.root}/mv.log"\nexec {real} "$@"\n')
+    shim.chmod(0o755)
+    return {"PATH": f"{shim.parent}:{os.environ['PATH']}"}
+
+
+def _mv_calls(project: Project) -> list[str]:
+    log = project.root / "mv.log"
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def test_an_element_publishes_its_outputs_by_one_renamer_not_a_program_each(project: Project) -> None:
+    """A group's instances cost milliseconds each: an output is published by the element's
+    renamer (one Perl process for the element), not by an `mv` started per instance."""
+    assert shutil.which("perl"), "perl is part of every Debian system (perl-base)"
+    _seven(project)
+    job = _element(project, "t", 1, env=_mv_logged(project))
+    assert job.returncode == 0, job.stderr
+    for sample in ("s1", "s2", "s3"):
+        assert (project.results / "t" / f"{sample}.txt").read_text() == f"{sample}\n"
+    assert _mv_calls(project) == [], "an output was published by a program of its own"
+    assert [_states(project)[f"t[s={s}]"]["state"] for s in ("s1", "s2", "s3")] == ["done"] * 3
+    assert not list((project.results / ".makegen" / "tmp" / "t").iterdir()), "a temporary folder was left"
+
+
+# The command of s2 kills the renamer: the children of job.sh (the parent of the command's
+# shell, whose child this script is) that are Perl.
+KILL_RENAMER = r"""
+read -r _ _ _ job _ </proc/$PPID/stat
+for stat in /proc/[0-9]*/stat; do
+  read -r pid name _ parent _ <"$stat" 2>/dev/null || continue
+  if [ "$parent" = "$job" ] && [ "$name" = "(perl)" ]; then kill -KILL "$pid"; fi
+done
+"""
+
+
+def test_an_element_whose_renamer_is_gone_publishes_the_rest_by_mv(project: Project) -> None:
+    _seven(project)
+    killer = project.write("tools/kill_renamer.sh", KILL_RENAMER)
+    project.pipeline(SEVEN.replace("echo {s} >> counts/{s};",
+                                   f'if [ {{s}} = s2 ]; then bash {killer}; fi; echo {{s}} >> counts/{{s}};'))
+    project.build()
+    job = _element(project, "t", 1, env=_mv_logged(project))
+    assert job.returncode == 0, job.stderr
+    for sample in ("s1", "s2", "s3"):
+        assert (project.results / "t" / f"{sample}.txt").read_text() == f"{sample}\n"
+    # s1 by the renamer; s2 and s3, after it was killed, by mv (a write to it fails, and
+    # job.sh goes on without it).
+    assert [line.split("/")[-1] for line in _mv_calls(project)] == ["s2.txt", "s3.txt"]
+    assert [_states(project)[f"t[s={s}]"]["state"] for s in ("s1", "s2", "s3")] == ["done"] * 3
+
+
+def test_a_sigterm_to_an_element_fails_the_running_instance_and_runs_no_mate_after_it(project: Project) -> None:
+    """The instances run in job.sh's own shell: a signal ends the running one failed (its
+    command goes with the signal too) and job.sh starts none after it."""
+    _seven(project)
+    project.pipeline(SEVEN.replace("echo {s} >> counts/{s};",
+                                   'if [ -e "fail/term-{s}" ]; then kill -TERM 0; sleep 5; fi; echo {s} >> counts/{s};'))
+    project.build()
+    (project.root / "fail" / "term-s2").write_text("")
+    job = _element(project, "t", 1)
+    assert job.returncode == 1, job.stderr
+    assert "t[s=s2] failed: killed by SIGTERM" in job.stderr, job.stderr
+    assert "stopped by SIGTERM after" in job.stderr, job.stderr
+    states = _states(project)
+    assert [states[f"t[s={s}]"]["state"] for s in ("s1", "s2", "s3")] == ["done", "failed", "pending"]
+    assert states["t[s=s2]"]["exit_code"] == 143, states["t[s=s2]"]
+    assert not (project.results / "t" / "s2.txt").exists()
+    assert not list((project.results / ".makegen" / "tmp" / "t").iterdir()), "a temporary folder was left"
+    (project.root / "fail" / "term-s2").unlink()
+    again = _element(project, "t", 1)
+    assert again.returncode == 0, again.stderr
+    assert [project.counter(s) for s in ("s1", "s2", "s3")] == [1, 1, 1]
 
 
 def test_the_last_element_runs_what_is_left_and_an_element_past_the_end_is_refused(project: Project) -> None:

@@ -121,9 +121,13 @@ makegen_job_load() {
   source "$build/tasks/$task.sh"
   makegen_task_values
   _mg_defer_tmp=1
-  # Inside a group an instance costs a few ms in all: no GNU time (peak RSS) per instance.
+  # Inside a group an instance costs a few ms in all: no GNU time (peak RSS) per instance,
+  # one renamer for the element's outputs.
   _mg_grouped=
-  if ((group > 1)); then _mg_grouped=1; fi
+  if ((group > 1)); then
+    _mg_grouped=1
+    makegen_renamer_start
+  fi
 }
 
 # A signal to the job ends the instance that runs failed (at its next step, or when its

@@ -424,7 +424,7 @@ makegen_holder() {
         pidstart=*) _mg_holder_pidstart=${line#pidstart=} ;;
         epoch=*) _mg_holder_epoch=${line#epoch=} ;;
       esac
-    done <"$_mg_lock" 2>/dev/null || true
+    done 2>/dev/null <"$_mg_lock" || true
   fi
   if [[ -n $_mg_holder_host ]]; then _mg_holder_says="host $_mg_holder_host, pid $_mg_holder_pid"; fi
 }
@@ -440,8 +440,8 @@ makegen_lock_released() {
 # whole seconds would make a lock and its success marker look as old as each other.
 makegen_lets_go() {
   local lock= ok=
-  IFS= read -r -d '' lock <"$1" 2>/dev/null
-  IFS= read -r -d '' ok <"$2" 2>/dev/null
+  IFS= read -r -d '' lock 2>/dev/null <"$1"
+  IFS= read -r -d '' ok 2>/dev/null <"$2"
   [[ -n $lock && $ok == "$lock"* ]]
 }
 
@@ -476,12 +476,12 @@ makegen_pid_gone() {
 makegen_proc_stat() {
   local text=
   _mg_fields=()
-  read -r -a _mg_fields <"/proc/$1/stat" 2>/dev/null || true
+  read -r -a _mg_fields 2>/dev/null <"/proc/$1/stat" || true
   if [[ ${#_mg_fields[@]} == "$_mg_stat_words" && ${_mg_fields[1]} == '('*')' ]]; then
     return 0
   fi
   _mg_fields=()
-  read -r text <"/proc/$1/stat" 2>/dev/null || true
+  read -r text 2>/dev/null <"/proc/$1/stat" || true
   if [[ $text == *') '* ]]; then
     text=${text##*) }
     # Only letters, digits and `-` after the name: nothing a glob would expand.
@@ -489,7 +489,7 @@ makegen_proc_stat() {
   fi
 }
 # The number of words in this shell's own stat line (its name, bash, is one word).
-read -r -a _mg_fields <"/proc/$$/stat" 2>/dev/null || true
+read -r -a _mg_fields 2>/dev/null <"/proc/$$/stat" || true
 _mg_stat_words=${#_mg_fields[@]}
 
 # makegen_take_over: replace a lock whose holder is gone by this attempt's (one rename over
@@ -500,7 +500,7 @@ makegen_take_over() {
   local judged=$_mg_holder_text token=$_mg_lock.takeover now epoch quietly=${1:-}
   printf -v now '%(%s)T' -1
   if ! makegen_create "$token" "epoch=$now"$'\n'; then
-    read -r epoch <"$token" 2>/dev/null || epoch=
+    read -r epoch 2>/dev/null <"$token" || epoch=
     epoch=${epoch#epoch=}
     if [[ $epoch =~ ^[0-9]+$ ]] && ((now - epoch > _mg_limit)); then rm -f "$token"; fi
     return 1
@@ -817,7 +817,7 @@ makegen_command_shell() {
       makegen "$_mg_own/command.sh" || rc=$?
     while IFS= read -r line; do
       if [[ $line == max_rss_kb=* ]]; then _mg_rss=${line#max_rss_kb=}; fi
-    done <"$_mg_own/usage" 2>/dev/null || true
+    done 2>/dev/null <"$_mg_own/usage" || true
     return "$rc"
   fi
   (makegen_command_run)
@@ -831,6 +831,7 @@ makegen_command_run() {
     MAKEGEN_REPORT MAKEGEN_RESULT MAKEGEN_WRAPPER_TRACE MAKEGEN_BLOCKED MAKEGEN_TEST_FAULT \
     MAKEGEN_SET MAKEGEN_FORCE MAKEGEN_DECIDE
   exec </dev/null >>"$_mg_log" 2>&1
+  if [[ -n $_mg_renamer ]]; then exec {_mg_renamer_in}>&- {_mg_renamer_out}<&-; fi
   if [[ -n $_mg_lc_all_set ]]; then export LC_ALL=$_mg_lc_all; else unset LC_ALL; fi
   if [[ -n $_mg_tz_set ]]; then export TZ=$_mg_tz; else unset TZ; fi
   # Its trace goes to the log (stderr), not to job.sh's trace file; unset, the file's
@@ -903,11 +904,56 @@ makegen_publish() {
     makegen_step "publish.$i" "publishing $dest"
     if [[ ${_mg_kinds[i]} == dir && -e $dest ]]; then
       # Aside first, then the new one in: a reader sees the old or the new, never a mix.
-      mv -T "$dest" "$_mg_own/replaced.$i"
+      makegen_rename "$dest" "$_mg_own/replaced.$i"
     fi
-    mv -fT "${sources[i]}" "$dest"
+    makegen_rename "${sources[i]}" "$dest"
     _mg_published+=("$i")
   done
+}
+
+# -- renaming ---------------------------------------------------------------------------------
+#
+# makegen_rename SRC DEST: rename SRC to DEST, replacing it (mv -fT). A job that runs many
+# instances (a group) starts one renamer for all of them (makegen_renamer_start): a rename
+# is then a line to it and its answer, some 30 us, where a `mv` is a program, over a
+# millisecond. Whatever the renamer cannot do (an error, another filesystem) mv does, and
+# says why.
+_mg_renamer=
+makegen_rename() {
+  if [[ -n $_mg_renamer ]]; then
+    local reply=
+    # (A renamer gone would make the write raise SIGPIPE here: ignored while it lasts.)
+    trap '' PIPE
+    if printf '%s\0%s\0' "$1" "$2" >&"$_mg_renamer_in" 2>/dev/null \
+      && read -r -u "$_mg_renamer_out" reply; then
+      trap - PIPE
+      if [[ $reply == 0 ]]; then return 0; fi
+    else
+      trap - PIPE
+      _mg_renamer=
+    fi
+  fi
+  mv -fT "$1" "$2"
+}
+
+# makegen_renamer_start: the renamer, when Perl is there: a coprocess that ends when its input
+# closes, with the job. It ignores the signals a job gets, so that it answers until the job
+# is done with it; rename(2) is mv -fT's.
+makegen_renamer_start() {
+  if [[ -n $_mg_renamer ]] || ! command -v perl >/dev/null; then return 0; fi
+  local _mg_renamer_proc
+  coproc _mg_renamer_proc {
+    exec perl -e '$| = 1; $/ = "\0"; $SIG{$_} = "IGNORE" for qw(HUP INT TERM USR1 USR2 XCPU PIPE);
+      while (defined(my $from = <STDIN>)) {
+        my $to = <STDIN>; last unless defined $to; chop $from; chop $to;
+        print rename($from, $to) ? "0\n" : "1 $!\n";
+      }' 2>/dev/null
+  }
+  # Copies of its descriptors: bash closes its own when it reaps the coprocess (which a kill
+  # would make it do), and a later redirection may then take their numbers. The command's
+  # shell closes them (makegen_command_run).
+  exec {_mg_renamer_in}>&"${_mg_renamer_proc[1]}" {_mg_renamer_out}<&"${_mg_renamer_proc[0]}"
+  _mg_renamer=1
 }
 
 # makegen_withdraw: after a failure during the publish, take back what it had published
