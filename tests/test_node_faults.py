@@ -304,6 +304,9 @@ while [[ -r /proc/$pid/cmdline ]]; do
   read -r _ _ _ pid _ </proc/$pid/stat
 done
 if [[ $marked == *jobs/job.sh* ]]; then unset 'chain[${#chain[@]}-1]'; fi
+# All stopped first, then killed: the task script must not see its command die and clean up
+# (a killed attempt records nothing) before its own kill arrives.
+kill -STOP "${chain[@]}"
 kill -KILL "${chain[@]}"
 """
 

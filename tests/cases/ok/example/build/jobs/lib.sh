@@ -334,9 +334,13 @@ makegen_caught() {
 
 # makegen_create PATH TEXT: make PATH, holding TEXT, only if it does not exist (O_EXCL).
 makegen_create() {
+  # (A name that is there is refused before the open, which would say so on stderr; a
+  # redirection of stderr would cost a handful of system calls every time. Made by another
+  # attempt between the two, or a full disk, bash says why.)
+  if [[ -e $1 || -L $1 ]]; then return 1; fi
   local rc=0
   set -C
-  { printf '%s' "$2" >"$1"; } 2>/dev/null || rc=$?
+  printf '%s' "$2" >"$1" || rc=$?
   set +C
   return "$rc"
 }
@@ -697,7 +701,10 @@ makegen_listfile() {
 # makegen_cpu_ms: the CPU time (user + system) of this shell's ended children, in ms, into
 # _mg_cpu: cutime and cstime of /proc/self/stat, in clock ticks (read by a builtin).
 makegen_cpu_ms() {
-  makegen_proc_stat "$BASHPID"
+  # (This shell's own line, always there: no stderr to silence. /proc/self, read by a
+  # builtin, is this shell.)
+  read -r -a _mg_fields </proc/self/stat || _mg_fields=()
+  if [[ ${#_mg_fields[@]} != "$_mg_stat_words" ]]; then makegen_proc_stat "$BASHPID"; fi
   _mg_cpu=$(((${_mg_fields[15]:-0} + ${_mg_fields[16]:-0}) * 10))
 }
 
