@@ -81,8 +81,10 @@ trap makegen_job_exit EXIT
 set -C
 : >"$MAKEGEN_WRAPPER_TRACE" || makegen_job_fail "cannot create $MAKEGEN_WRAPPER_TRACE"
 set +C
-# Appending: each instance empties the file once it has copied it.
-exec {trace_fd}>>"$MAKEGEN_WRAPPER_TRACE"
+# Appending; job.sh reads it into each instance's log through a descriptor of its own, from
+# where it stopped the last time (no reopening, no emptying per instance). A task script
+# that make runs (before GNU make 4.0) empties it once it has copied it.
+exec {trace_fd}>>"$MAKEGEN_WRAPPER_TRACE" {_mg_trace_rd}<"$MAKEGEN_WRAPPER_TRACE"
 BASH_XTRACEFD=$trace_fd
 PS4='+ job.sh: '
 set -x

@@ -556,7 +556,9 @@ makegen_stage() {
 # the LINEs, by one write.
 makegen_wrapper_trace() {
   local lines=()
-  if [[ -n ${MAKEGEN_WRAPPER_TRACE:-} && -s $MAKEGEN_WRAPPER_TRACE ]]; then
+  if [[ -n ${_mg_trace_rd:-} ]]; then
+    mapfile -t -u "$_mg_trace_rd" lines
+  elif [[ -n ${MAKEGEN_WRAPPER_TRACE:-} && -s $MAKEGEN_WRAPPER_TRACE ]]; then
     mapfile -t lines <"$MAKEGEN_WRAPPER_TRACE"
     : >"$MAKEGEN_WRAPPER_TRACE"
   fi
@@ -839,6 +841,7 @@ makegen_command_run() {
     MAKEGEN_SET MAKEGEN_FORCE MAKEGEN_DECIDE
   exec </dev/null >>"$_mg_log" 2>&1
   if [[ -n $_mg_renamer ]]; then exec {_mg_renamer_in}>&- {_mg_renamer_out}<&-; fi
+  if [[ -n ${_mg_trace_rd:-} ]]; then exec {_mg_trace_rd}<&-; fi
   if [[ -n $_mg_lc_all_set ]]; then export LC_ALL=$_mg_lc_all; else unset LC_ALL; fi
   if [[ -n $_mg_tz_set ]]; then export TZ=$_mg_tz; else unset TZ; fi
   # Its trace goes to the log (stderr), not to job.sh's trace file; unset, the file's
