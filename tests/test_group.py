@@ -199,6 +199,35 @@ def test_a_sigterm_to_an_element_fails_the_running_instance_and_runs_no_mate_aft
     assert [project.counter(s) for s in ("s1", "s2", "s3")] == [1, 1, 1]
 
 
+# The command of an instance whose file fail/job-term-<s> exists sends SIGTERM to job.sh
+# alone (the parent of the command's shell, whose child this script is), not to itself.
+TERM_JOB = r"""
+read -r _ _ _ job _ </proc/$PPID/stat
+kill -TERM "$job"
+"""
+
+
+def test_a_sigterm_to_job_sh_alone_lets_the_running_command_finish_and_runs_no_mate_after_it(
+        project: Project) -> None:
+    """A signal that reaches job.sh but not the command: the command that succeeded is
+    published and done (milliseconds), and job.sh starts nothing after it."""
+    _seven(project)
+    killer = project.write("tools/term_job.sh", TERM_JOB)
+    project.pipeline(SEVEN.replace("echo {s} >> counts/{s};",
+                                   f'if [ -e "fail/job-term-{{s}}" ]; then bash {killer}; fi; '
+                                   'echo {s} >> counts/{s};'))
+    project.build()
+    (project.root / "fail" / "job-term-s2").write_text("")
+    job = _element(project, "t", 1)
+    assert job.returncode == 1, job.stderr
+    assert "stopped by SIGTERM after 2 instance(s) of 3" in job.stderr, job.stderr
+    assert "killed by" not in job.stderr, job.stderr
+    states = _states(project)
+    assert [states[f"t[s={s}]"]["state"] for s in ("s1", "s2", "s3")] == ["done", "done", "pending"]
+    assert (project.results / "t" / "s2.txt").read_text() == "s2\n"
+    assert not list((project.results / ".makegen" / "state" / "t").glob("*.started")), "a lock was left"
+
+
 def test_the_last_element_runs_what_is_left_and_an_element_past_the_end_is_refused(project: Project) -> None:
     _seven(project)
     job = _element(project, "t", 3)

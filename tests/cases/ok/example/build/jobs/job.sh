@@ -183,9 +183,11 @@ for ((n = 0; n < ${#lines[@]}; n++)); do
     fi
     continue
   fi
+  decides=1
+  # A signal while make decided: no attempt starts (it would end failed at its first step).
+  [[ -z $_mg_signal ]] || break
   # The settings make used (config, site config, environment, --set), as the command sees them.
   if ((${#decided[@]} > 1)); then export "${decided[@]:1}"; fi
-  decides=1
   if [[ -z $loaded ]]; then makegen_job_load; fi
   _mg_since=$decision
   # The instance's temporary folder goes when the job ends, with the others of the element.
@@ -195,9 +197,11 @@ for ((n = 0; n < ${#lines[@]}; n++)); do
     MAKEGEN_BLOCKED=${mode#blocked } _mg_mode=blocked
   else
     _mg_mode=run
-    ended+=("$_mg_lock" "$_mg_ok")
   fi
   makegen_attempt
+  # A success leaves its lock let go, for makegen_job_exit (a failure renamed it; an attempt
+  # that found the instance done by another removed its own).
+  if [[ $_mg_outcome == ran ]]; then ended+=("$_mg_lock" "$_mg_ok"); fi
   # (makegen_attempt always says how the attempt ended; nothing said, nothing is known to run.)
   if ! makegen_job_count "$_mg_outcome"; then
     printf 'makegen job.sh: %s %s could not start; the instance did not run\n' "$task" "${words[*]:1}" >&2

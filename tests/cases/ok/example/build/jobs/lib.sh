@@ -480,7 +480,13 @@ makegen_pid_gone() {
 makegen_proc_stat() {
   local text=
   _mg_fields=()
-  read -r -a _mg_fields 2>/dev/null <"/proc/$1/stat" || true
+  if [[ $1 == "$BASHPID" ]]; then
+    # (This shell's own line is always there: no stderr to silence, a handful of system
+    # calls fewer. /proc/self, read by a builtin, is this shell.)
+    read -r -a _mg_fields </proc/self/stat || true
+  else
+    read -r -a _mg_fields 2>/dev/null <"/proc/$1/stat" || true
+  fi
   if [[ ${#_mg_fields[@]} == "$_mg_stat_words" && ${_mg_fields[1]} == '('*')' ]]; then
     return 0
   fi
@@ -703,10 +709,7 @@ makegen_listfile() {
 # makegen_cpu_ms: the CPU time (user + system) of this shell's ended children, in ms, into
 # _mg_cpu: cutime and cstime of /proc/self/stat, in clock ticks (read by a builtin).
 makegen_cpu_ms() {
-  # (This shell's own line, always there: no stderr to silence. /proc/self, read by a
-  # builtin, is this shell.)
-  read -r -a _mg_fields </proc/self/stat || _mg_fields=()
-  if [[ ${#_mg_fields[@]} != "$_mg_stat_words" ]]; then makegen_proc_stat "$BASHPID"; fi
+  makegen_proc_stat "$BASHPID"
   _mg_cpu=$(((${_mg_fields[15]:-0} + ${_mg_fields[16]:-0}) * 10))
 }
 
