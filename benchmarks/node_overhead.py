@@ -38,6 +38,10 @@ Every run writes into an output folder of its own (OUTPUT_DIR, the configuration
 environment override), and nothing is deleted until all runs are done: on ext4, creating a
 file within a minute or so of deleting thousands costs a scan of the recently freed inodes
 (ext4's recently_deleted()), which would charge the cleanup of one run to the next.
+job.sh itself still deletes (an element's temporary folders and let-go locks when it
+ends), and without a journal ext4 does this scan for 5 minutes after a deletion: the
+script prints the filesystem of --workdir first, and says so when it is an ext4 without a
+journal (docs/benchmarks.md, "fourth pass"). It runs `sync` before each run.
 
 
 Python standard library only; makegen and bash run as subprocesses.
@@ -128,6 +132,9 @@ def timed(script: str, args: list[str], cwd: Path, log: Path, out: Optional[Path
     env = clean_env()
     if out is not None:
         env["OUTPUT_DIR"] = str(out)
+    # What earlier runs left dirty is written out first: its writeback would otherwise
+    # compete with this run for the CPU and the disk.
+    os.sync()
     sample = run_command(argv, cwd, log, env)
     if sample.code != 0:
         raise BenchError(f"exit code {sample.code}: cd {cwd} && bash -c {script!r} loop {' '.join(args)}\n"
@@ -253,6 +260,36 @@ def overheads(measures: list[Measure]) -> list[str]:
     ]
 
 
+def filesystem(path: Path) -> str:
+    """The filesystem `path` is on, as the figures depend on it: its type, and for ext4
+    whether it has a journal. Without one (mkfs.ext4 -O ^has_journal, as on some VMs),
+    ext4 skips every inode freed in the last 5 minutes when it makes a file
+    (recently_deleted(), fs/ext4/ialloc.c): each file makegen creates costs more the more
+    were deleted nearby, and the figures drift up run after run."""
+    best, kind = "", "?"
+    try:
+        mounts = Path("/proc/self/mounts").read_text().splitlines()
+    except OSError:
+        return "unknown filesystem"
+    for line in mounts:
+        fields = line.split()
+        if len(fields) >= 3:
+            point = fields[1].replace("\\040", " ")
+            if (str(path) + "/").startswith(point.rstrip("/") + "/") and len(point) >= len(best):
+                best, kind = point, fields[2]
+    text = f"{kind} mounted at {best or '?'}"
+    if kind != "ext4":
+        return text
+    dev = path.stat().st_dev
+    name = Path(f"/sys/dev/block/{os.major(dev)}:{os.minor(dev)}").resolve().name
+    if Path(f"/proc/fs/jbd2/{name}-8").exists():
+        return f"{text} ({name}, with a journal)"
+    return (f"{text} ({name}) WITHOUT A JOURNAL: file creation there slows with every file "
+            f"deleted nearby in the last 5 minutes (ext4's recently_deleted()); the figures that "
+            f"create files drift up run after run. For stable figures give --workdir on a "
+            f"journaled filesystem")
+
+
 def markdown(measures: list[Measure]) -> str:
     lines = ["| what | command (per instance) | runs: wall (s) | best wall (s) | ms / instance "
              "| peak RSS (MiB) |",
@@ -287,6 +324,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     print(f"cpus     {os.cpu_count()}, workdir {folder}, {args.instances} instances, "
           f"one after another, best of {args.repeat}")
     print(f"peak RSS {METHOD}")
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"fs       {filesystem(folder)}")
     print(flush=True)
     try:
         measures = bench(makegen, folder, args.instances, args.repeat)
