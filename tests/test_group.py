@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from typing import Any
 
+import pytest
 from conftest import Project, cli
 
 SEVEN = """\
@@ -197,6 +198,29 @@ def test_a_sigterm_to_an_element_fails_the_running_instance_and_runs_no_mate_aft
     again = _element(project, "t", 1)
     assert again.returncode == 0, again.stderr
     assert [project.counter(s) for s in ("s1", "s2", "s3")] == [1, 1, 1]
+
+
+@pytest.mark.parametrize("group", [1, 3])
+def test_a_signal_just_before_the_command_starts_runs_no_command(project: Project, group: int) -> None:
+    """A signal that reaches job.sh after the attempt's last check and before the command's
+    shell starts (MAKEGEN_TEST_FAULT=signal:command sends it there): the command does not
+    run, the instance ends failed at once, and no mate runs after it. (Before, the command
+    ran whole first: a Ctrl-C waited for it, and a scheduler's KILL after its TERM left the
+    instance half-run.)"""
+    _seven(project)
+    job = _element(project, "t", 1, group=group, env={"MAKEGEN_TEST_FAULT": "signal:command"})
+    assert job.returncode == 1, job.stderr
+    assert "t[s=s1] failed: killed by SIGTERM" in job.stderr, job.stderr
+    assert f"stopped by SIGTERM after 1 instance(s) of {group}" in job.stderr, job.stderr
+    assert project.counter("s1") == 0, "the command ran"
+    states = _states(project)
+    assert states["t[s=s1]"]["state"] == "failed", states["t[s=s1]"]
+    assert states["t[s=s1]"]["exit_code"] == 143, states["t[s=s1]"]
+    assert not (project.results / "t" / "s1.txt").exists()
+    assert not list((project.results / ".makegen" / "state" / "t").glob("*.started")), "a lock was left"
+    again = _element(project, "t", 1, group=group)
+    assert again.returncode == 0, again.stderr
+    assert project.counter("s1") == 1
 
 
 # The command of an instance whose file fail/job-term-<s> exists sends SIGTERM to job.sh

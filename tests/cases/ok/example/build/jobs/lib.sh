@@ -83,7 +83,8 @@ makegen_outputs() {
 # makegen_step ID WHAT: makegen's own code enters a step; WHAT names it when it fails. A
 # signal caught since (makegen_catch_signals) ends the attempt failed here. ID is where the
 # tests inject a fault: MAKEGEN_TEST_FAULT=ID fails the step, =kill:ID kills the process
-# there. Nothing else sets it; unset, the step costs two tests.
+# there, =signal:ID sends it a TERM just after the step's own check (a signal that comes
+# between two checks). Nothing else sets it; unset, the step costs two tests.
 makegen_step() {
   _mg_step=$2
   [[ -z $_mg_signal ]] || makegen_signaled || return 1
@@ -127,6 +128,7 @@ makegen_test_fault() {
   case $MAKEGEN_TEST_FAULT in
     "$1") printf 'makegen: test fault at step %s\n' "$1" >&2; return 1 ;;
     "kill:$1") kill -KILL "$BASHPID" ;;
+    "signal:$1") kill -TERM "$BASHPID" ;;
   esac
 }
 
@@ -824,6 +826,8 @@ makegen_command_shell() {
     { declare -p "${!_mg_@}"
       declare -f makegen_command_run makegen_command makegen_user_setup makegen_user_cleanup
     } >"$_mg_own/command.sh" 2>/dev/null
+    # (A signal since the copy above is not in it: the new bash would run the command.)
+    if [[ -n $_mg_signal ]]; then return 1; fi
     local rc=0 line
     /usr/bin/time -f 'max_rss_kb=%M' -o "$_mg_own/usage" bash -c 'source "$1" 2>/dev/null; makegen_command_run' \
       makegen "$_mg_own/command.sh" || rc=$?
@@ -837,6 +841,11 @@ makegen_command_shell() {
 
 # makegen_command_run: the command, where it runs (a subshell, or a bash under GNU time).
 makegen_command_run() {
+  # A signal that came after the attempt's last check and before this shell began (which
+  # has a copy of _mg_signal as it was then): the command does not start; the attempt ends
+  # failed, killed by it. One that comes later reaches the command itself, or, sent to
+  # job.sh alone, lets the command finish.
+  if [[ -n ${_mg_signal:-} ]]; then exit 1; fi
   set -euo pipefail
   cd "$ROOT_DIR" || exit 1
   unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES MAKE_TERMOUT MAKE_TERMERR MAKEFILES \
