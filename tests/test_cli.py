@@ -140,8 +140,12 @@ def test_ctrl_c_says_interrupted_and_the_instances_end_failed(project: Project) 
     """)
     assert cli("build", cwd=project.root).exit_code == 0
     from installed import makegen
+    # Started as a terminal starts a command, with SIGINT at its default: a runner started in
+    # the background by a non-interactive shell (CI) has it ignored, which every process below
+    # would inherit (and neither Python nor bash may then catch it).
     run = subprocess.Popen([str(makegen()), "run", "-j", "2"], cwd=project.root, text=True,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 20
     while len(list((project.results / ".makegen" / "state" / "t").glob("*.started"))) < 2 \
             and time.time() < deadline:
